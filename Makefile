@@ -1,0 +1,43 @@
+# One place for every command the README gives. Needs only python3 (3.11+) and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+# nbgrader runs `alembic` by name: the environment's bin/ must be on PATH.
+export PATH := $(BIN):$(PATH)
+export MPLBACKEND := Agg
+
+STAMP := $(VENV)/.installed
+
+.PHONY: setup lab test test-fast data release bundle bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(STAMP)  ## create .venv and install the course with its test tools
+
+lab: setup  ## open the course in JupyterLab
+	MPLBACKEND= $(BIN)/jupyter lab --notebook-dir=. chapters
+
+test: setup  ## run the whole test suite
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: setup  ## skip the tests that start kernels or nbgrader
+	$(BIN)/python -m pytest -m "not slow"
+
+data: setup  ## regenerate the shipped shop data in datasets/
+	$(BIN)/python -m crm_lab.data build datasets
+
+release: setup  ## regenerate chapters/ from solutions/ with nbgrader
+	$(BIN)/python -m grader release
+
+bundle: setup  ## build the student bundle dist/crm-course-student.zip
+	$(BIN)/python -m grader bundle dist/crm-course-student.zip
+
+bench: setup  ## run the benchmarks (they print figures)
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) dist .pytest_cache

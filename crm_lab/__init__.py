@@ -1,0 +1,22 @@
+"""crm_lab: the helper package of the crm-course labs (电子商务客户关系管理).
+
+Modules, each named after what it helps with:
+
+- :mod:`crm_lab.data`     the fictional shop 云雾茶舍 (Yunwu Tea House): generator and loaders
+- :mod:`crm_lab.plotting` the course's plot style (with a Chinese font) and small plot helpers
+- :mod:`crm_lab.checks`   formative checks that run right after an exercise, with hints
+- :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
+
+Submodules are imported on use, so ``import crm_lab`` stays cheap.
+"""
+
+__version__ = "0.1.0"
+__all__ = ["checks", "data", "plotting", "rfm"]
+
+
+def __getattr__(name):  # lazy submodules: a grading kernel imports only what it needs
+    if name in __all__:
+        import importlib
+
+        return importlib.import_module(f"crm_lab.{name}")
+    raise AttributeError(f"module 'crm_lab' has no attribute {name!r}")

@@ -1,0 +1,141 @@
+"""Formative checks: quick feedback right after an exercise, before grading.
+
+A check looks at the *shape* of an answer (is it a table, are the columns
+there, one row per customer, no gaps, values in a sensible range) and never at
+the exact numbers, so it can run in the student's notebook without giving the
+answer away. A failed check raises :class:`CheckFailed` (an ``AssertionError``,
+so nbgrader counts it as a failed test) whose message ends with a hint; a
+passed check prints one line starting with ``✓``.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"customer_id": ["C1", "C2"], "frequency": [3, 1]})
+>>> check_frame(df, "my table", key="customer_id", columns=["frequency"], n_rows=2)
+✓ my table: 2 rows, columns and values look right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CheckFailed", "check_frame", "check_number", "frame_with_key"]
+
+
+class CheckFailed(AssertionError):
+    """A formative check failed; the message says what and gives a hint."""
+
+
+def _fail(what: str, hint: str | None) -> None:
+    message = f"✗ {what}"
+    if hint:
+        message += f"\n  Hint: {hint}"
+    raise CheckFailed(message)
+
+
+def frame_with_key(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Return ``df`` with ``key`` as a column, whether it was a column or the index.
+
+    >>> import pandas as pd
+    >>> frame_with_key(pd.DataFrame({"x": [1]}, index=pd.Index(["C1"], name="customer_id")),
+    ...                "customer_id").columns.tolist()
+    ['customer_id', 'x']
+    """
+    if key in df.columns:
+        return df.reset_index(drop=True)
+    if key in (df.index.names or []):
+        return df.reset_index()
+    raise KeyError(key)
+
+
+def check_frame(
+    df,
+    name: str,
+    *,
+    key: str | None = None,
+    columns: Iterable[str] = (),
+    n_rows: int | None = None,
+    numeric: Iterable[str] = (),
+    no_missing: bool = True,
+    between: Mapping[str, tuple[float | None, float | None]] | None = None,
+    allowed_values: Mapping[str, Iterable] | None = None,
+    hint: str | None = None,
+) -> None:
+    """Check the shape of a table answer; print ``✓ …`` or raise :class:`CheckFailed`.
+
+    Parameters
+    ----------
+    df : the student's answer, expected to be a ``pandas.DataFrame``.
+    name : what the answer is called in messages, e.g. ``"rfm_table(orders, AS_OF)"``.
+    key : a column that identifies rows (e.g. ``"customer_id"``); it may be a
+        column or the index, and must be unique.
+    columns : columns that must be present (any order; extra columns are fine).
+    n_rows : the number of rows expected, if the question fixes it.
+    numeric : columns that must hold numbers (int or float).
+    no_missing : no NaN/None anywhere in ``key`` and ``columns``.
+    between : ``{column: (low, high)}`` inclusive bounds; ``None`` leaves a side open.
+    allowed_values : ``{column: values}``: every value must be one of these.
+    hint : added to the first failure's message.
+    """
+    if df is None:
+        _fail(f"{name} returned None.", "Did you forget `return` at the end of the function?")
+    if not isinstance(df, pd.DataFrame):
+        _fail(f"{name} should be a pandas DataFrame, not {type(df).__name__}.", hint)
+    columns = list(columns)
+    if key is not None:
+        try:
+            df = frame_with_key(df, key)
+        except KeyError:
+            _fail(f"{name} has no column (or index) named {key!r}.", hint)
+        if df[key].duplicated().any():
+            dups = df.loc[df[key].duplicated(), key].head(3).tolist()
+            _fail(f"{name} has more than one row for some {key} values, e.g. {dups}.", hint)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        _fail(f"{name} is missing the column(s) {missing}; it has {list(df.columns)}.", hint)
+    if n_rows is not None and len(df) != n_rows:
+        _fail(f"{name} has {len(df):,} rows; this question expects {n_rows:,}.", hint)
+    for col in numeric:
+        if not (pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])):
+            _fail(f"column {col!r} of {name} should hold numbers, not {df[col].dtype}.", hint)
+    if no_missing:
+        cols = ([key] if key else []) + columns
+        gaps = [c for c in cols if df[c].isna().any()]
+        if gaps:
+            _fail(f"{name} has missing values (NaN) in {gaps}.", hint)
+    for col, (low, high) in (between or {}).items():
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = (low is not None and (values < low).any()) or (high is not None and (values > high).any())
+        if bad:
+            _fail(
+                f"column {col!r} of {name} has values outside [{low}, {high}]: "
+                f"min {values.min()}, max {values.max()}.",
+                hint,
+            )
+    for col, values in (allowed_values or {}).items():
+        allowed = set(values)
+        unknown = sorted({str(v) for v in df[col].dropna().unique() if v not in allowed})
+        if unknown:
+            _fail(f"column {col!r} of {name} has unexpected values {unknown[:5]}.", hint)
+    print(f"✓ {name}: {len(df):,} rows, columns and values look right.")
+
+
+def check_number(value, name: str, *, low: float | None = None, high: float | None = None,
+                 hint: str | None = None) -> None:
+    """Check that an answer is one finite number, optionally within ``[low, high]``.
+
+    >>> check_number(0.62, "top_share", low=0, high=1)
+    ✓ top_share = 0.62 is a number in the expected range.
+    """
+    if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
+        _fail(f"{name} should be a single number, not a {type(value).__name__}.", hint)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        _fail(f"{name} should be a number, not {type(value).__name__}.", hint)
+    if not np.isfinite(number):
+        _fail(f"{name} is {number}; expected a finite number.", hint)
+    if (low is not None and number < low) or (high is not None and number > high):
+        _fail(f"{name} = {number:g} is outside the expected range [{low}, {high}].", hint)
+    print(f"✓ {name} = {number:g} is a number in the expected range.")

@@ -1,0 +1,153 @@
+"""One tolerant comparison for hidden tests: a student's answer against the reference.
+
+What counts as "the same answer" is decided here once, for every chapter:
+
+- column order does not matter, and extra columns are allowed only where the
+  question allows them;
+- int vs float does not matter (3 == 3.0), floats are compared with a tolerance;
+- the key (e.g. ``customer_id``) may be the index or a column;
+- row order does not matter when there is a key (rows are matched on it);
+- categorical vs plain string values do not matter.
+
+A mismatch raises ``AssertionError`` with a message a student can act on:
+which column, how many rows, and one example.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["assert_same_table", "assert_same_number"]
+
+
+def _to_frame(obj, what: str) -> pd.DataFrame:
+    if isinstance(obj, pd.Series):
+        return obj.to_frame(obj.name if obj.name is not None else "value")
+    if not isinstance(obj, pd.DataFrame):
+        raise AssertionError(f"{what} should be a pandas DataFrame, got {type(obj).__name__}.")
+    return obj
+
+
+def _keyed(df: pd.DataFrame, key: str | None, what: str) -> pd.DataFrame:
+    if key is None:
+        return df.reset_index(drop=True)
+    if key in df.columns:
+        out = df.reset_index(drop=True)
+    elif key in [n for n in df.index.names if n is not None]:
+        out = df.reset_index()
+    else:
+        raise AssertionError(f"{what} has no column or index named {key!r}.")
+    out = out.assign(**{key: out[key].astype(str)})
+    if out[key].duplicated().any():
+        raise AssertionError(f"{what} has duplicate {key} values, e.g. "
+                             f"{out.loc[out[key].duplicated(), key].iloc[0]!r}.")
+    return out.sort_values(key).reset_index(drop=True)
+
+
+def _is_number(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+def _column_mismatch(col: str, got: pd.Series, want: pd.Series, rtol: float, atol: float):
+    """Boolean mask of rows where ``got`` differs from ``want`` (None if comparable)."""
+    if _is_number(want) or pd.api.types.is_bool_dtype(want):
+        if not (_is_number(got) or pd.api.types.is_bool_dtype(got)):
+            converted = pd.to_numeric(got, errors="coerce")
+            if converted.isna().sum() > got.isna().sum():
+                raise AssertionError(f"column {col!r} should hold numbers, not {got.dtype}.")
+            got = converted
+        g = got.astype("float64").to_numpy()
+        w = want.astype("float64").to_numpy()
+        both_nan = np.isnan(g) & np.isnan(w)
+        return ~(np.isclose(g, w, rtol=rtol, atol=atol) | both_nan)
+    if pd.api.types.is_datetime64_any_dtype(want):
+        g = pd.to_datetime(got, errors="coerce")
+        return ~((g == want) | (g.isna() & want.isna())).to_numpy()
+    g = got.astype("object").where(got.notna(), None).map(lambda v: None if v is None else str(v))
+    w = want.astype("object").where(want.notna(), None).map(lambda v: None if v is None else str(v))
+    return (g != w).to_numpy()
+
+
+def assert_same_table(
+    actual,
+    expected: pd.DataFrame,
+    *,
+    key: str | None = None,
+    columns: Iterable[str] | None = None,
+    allow_extra_columns: bool = False,
+    rtol: float = 1e-6,
+    atol: float = 1e-6,
+    what: str = "your answer",
+) -> None:
+    """Assert that ``actual`` holds the same table as the reference ``expected``.
+
+    Parameters
+    ----------
+    actual : the student's DataFrame (a Series is taken as a one-column table).
+    expected : the reference DataFrame.
+    key : identifying column, matched whether it is a column or the index; rows
+        are aligned on it, so row order does not matter. Without a key, rows are
+        compared in order.
+    columns : which columns to compare (default: all of ``expected``'s).
+    allow_extra_columns : accept columns the reference does not have.
+    rtol, atol : float tolerance, as in :func:`numpy.isclose`.
+    what : how messages refer to the answer.
+
+    >>> import pandas as pd
+    >>> want = pd.DataFrame({"frequency": [2, 1]}, index=pd.Index(["C1", "C2"], name="customer_id"))
+    >>> got = pd.DataFrame({"frequency": [1.0, 2.0], "customer_id": ["C2", "C1"]})
+    >>> assert_same_table(got, want, key="customer_id")
+    """
+    actual = _keyed(_to_frame(actual, what), key, what)
+    expected = _keyed(_to_frame(expected, "the reference"), key, "the reference")
+    wanted = [c for c in (columns if columns is not None else expected.columns) if c != key]
+    missing = [c for c in wanted if c not in actual.columns]
+    if missing:
+        raise AssertionError(f"{what} is missing column(s) {missing}; it has {list(actual.columns)}.")
+    if not allow_extra_columns and columns is None:
+        extra = [c for c in actual.columns if c not in expected.columns]
+        if extra:
+            raise AssertionError(f"{what} has column(s) the question does not ask for: {extra}.")
+    if key is not None:
+        only_actual = actual[key][~actual[key].isin(expected[key])]
+        only_expected = expected[key][~expected[key].isin(actual[key])]
+        if len(only_actual) or len(only_expected):
+            parts = []
+            if len(only_expected):
+                parts.append(f"{len(only_expected):,} {key} value(s) missing (e.g. {only_expected.iloc[0]!r})")
+            if len(only_actual):
+                parts.append(f"{len(only_actual):,} unexpected (e.g. {only_actual.iloc[0]!r})")
+            raise AssertionError(
+                f"{what} has {len(actual):,} rows, expected {len(expected):,}: " + "; ".join(parts) + "."
+            )
+    elif len(actual) != len(expected):
+        raise AssertionError(f"{what} has {len(actual):,} rows, expected {len(expected):,}.")
+    for col in wanted:
+        bad = _column_mismatch(col, actual[col], expected[col], rtol, atol)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            where = f"{key} {actual[key].iloc[i]!r}" if key else f"row {i}"
+            raise AssertionError(
+                f"column {col!r} differs in {int(bad.sum()):,} of {len(bad):,} rows "
+                f"(e.g. {where}: got {actual[col].iloc[i]!r}, expected {expected[col].iloc[i]!r})."
+            )
+
+
+def assert_same_number(actual, expected: float, *, rtol: float = 1e-6, atol: float = 1e-9,
+                       what: str = "your answer") -> None:
+    """Assert that ``actual`` is one number close to ``expected``.
+
+    >>> assert_same_number(0.5, 0.5000000001)
+    """
+    if isinstance(actual, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
+        raise AssertionError(f"{what} should be a single number, not a {type(actual).__name__}.")
+    try:
+        value = float(actual)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{what} should be a number, got {type(actual).__name__}.") from None
+    if not math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
+        raise AssertionError(f"{what} = {value:g} is not the expected value.")
