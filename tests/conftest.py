@@ -1,0 +1,41 @@
+"""Shared fixtures: the course root, nbgrader's PATH, temporary course copies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# nbgrader runs `alembic` by name: the environment's bin/ must be on PATH.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+COURSE_FILES = ("nbgrader_config.py", "solutions", "chapters", "datasets")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def copy_course(target: Path) -> Path:
+    """Copy what nbgrader needs of the course (not .git, .venv or instructor state)."""
+    target.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+    for name in COURSE_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, ignore=ignore)
+        else:
+            shutil.copy2(src, target / name)
+    return target
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    return copy_course(tmp_path / "course")

@@ -1,0 +1,217 @@
+"""The RFM chapter's autograder tests are honest: every correct answer passes,
+in any reasonable style, and each common mistake fails exactly the cells it should.
+
+Graded in-process (see harness.py); the nbgrader round trip checks a real kernel agrees.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from harness import autograded_points, grade_in_process
+
+from crm_lab.rfm import SEGMENTS
+from grader.reference import rfm as ref
+
+pytestmark = pytest.mark.xdist_group("rfm_inprocess")
+
+
+@pytest.fixture(scope="module")
+def notebook(root):
+    return root / "solutions" / "06_rfm" / "06_rfm.ipynb"
+
+
+REFERENCE = {
+    "rfm_table": ref.rfm_table,
+    "rfm_scores": ref.rfm_scores,
+    "rfm_segments": ref.rfm_segments,
+    "segment_profile": ref.segment_profile,
+    "top_customer_share": ref.top_customer_share,
+}
+RFM_TABLE_CELLS = {"test_rfm_table_shop", "test_rfm_table_rules"}
+
+
+def answers(**replacements):
+    out = dict(REFERENCE)
+    for grade_id, func in replacements.items():
+        func.__name__ = grade_id
+        out[grade_id] = func
+    return out
+
+
+def failed(results):
+    return {cell for cell, ok in results.items() if not ok}
+
+
+# ---- other correct styles -------------------------------------------------------------
+
+def rfm_table_columns_floats(orders, as_of, amount_col="net_amount_cny"):
+    paid = orders.query("status == 'paid' and order_time < @as_of")
+    g = paid.groupby("customer_id", observed=True)
+    last = g["order_time"].max().dt.normalize()
+    return pd.DataFrame({
+        "monetary_cny": g[amount_col].sum(),
+        "frequency": g["order_id"].nunique().astype(float),
+        "recency_days": (pd.Timestamp(as_of) - last) / pd.Timedelta(days=1),
+    }).reset_index().sample(frac=1, random_state=0)
+
+
+def rfm_table_loop_style(orders, as_of, amount_col="net_amount_cny"):
+    rows = []
+    paid = orders[orders["status"].astype(str).eq("paid") & (orders["order_time"] < as_of)]
+    for customer, group in paid.groupby("customer_id", observed=True):
+        last = group["order_time"].max().date()
+        rows.append({"customer_id": customer, "recency_days": (pd.Timestamp(as_of).date() - last).days,
+                     "frequency": len(group), "monetary_cny": round(group[amount_col].sum(), 2)})
+    return pd.DataFrame(rows)
+
+
+def rfm_scores_integer_arithmetic(rfm):
+    out = rfm.copy()
+    n = len(rfm)
+    for col, values in [("r_score", -rfm["recency_days"]), ("f_score", rfm["frequency"]),
+                        ("m_score", rfm["monetary_cny"])]:
+        out[col] = (values.rank(method="min").astype(int) - 1) * 5 // n + 1
+    return out
+
+
+def rfm_scores_floats_only(rfm):
+    pct = {c: rfm[c].rank(method="min") for c in ["recency_days", "frequency", "monetary_cny"]}
+    n = len(rfm)
+    return pd.DataFrame({
+        "r_score": 1 + np.floor(5 * ((-rfm["recency_days"]).rank(method="min") - 1) / n),
+        "f_score": 1 + np.floor(5 * (pct["frequency"] - 1) / n),
+        "m_score": 1 + np.floor(5 * (pct["monetary_cny"] - 1) / n),
+    }, index=rfm.index)
+
+
+def rfm_segments_select(scores):
+    r = scores["r_score"] > scores["r_score"].mean()
+    f = scores["f_score"] > scores["f_score"].mean()
+    m = scores["m_score"] > scores["m_score"].mean()
+    label = lambda b: np.where(b, "high", "low")  # noqa: E731
+    keys = list(zip(label(r), label(f), label(m)))
+    return scores.assign(segment=[SEGMENTS.loc[k, "segment"] for k in keys])
+
+
+def segment_profile_columns_categorical(segmented):
+    seg = pd.Categorical(segmented["segment"], categories=list(SEGMENTS["segment"]))
+    g = segmented.groupby(seg, observed=False)["monetary_cny"]
+    out = pd.DataFrame({"customers": g.size(), "customer_share": g.size() / len(segmented),
+                        "revenue_share": g.sum() / segmented["monetary_cny"].sum(),
+                        "avg_monetary_cny": g.mean()})
+    return out.rename_axis("segment").reset_index()  # empty segments kept, as rows of 0
+
+
+def top_share_quantile(rfm, top_fraction=0.2):
+    m = rfm["monetary_cny"]
+    return m[m >= m.quantile(1 - top_fraction)].sum() / m.sum()
+
+
+CORRECT_STYLES = {
+    "rfm_table as columns, floats, shuffled rows": dict(rfm_table=rfm_table_columns_floats),
+    "rfm_table written as a loop": dict(rfm_table=rfm_table_loop_style),
+    "rfm_scores with integer arithmetic": dict(rfm_scores=rfm_scores_integer_arithmetic),
+    "rfm_scores returning float scores only": dict(rfm_scores=rfm_scores_floats_only),
+    "rfm_segments with boolean masks": dict(rfm_segments=rfm_segments_select),
+    "segment_profile as columns incl. empty categories": dict(
+        segment_profile=segment_profile_columns_categorical),
+    "top_customer_share by quantile": dict(top_customer_share=top_share_quantile),
+}
+
+
+@pytest.mark.parametrize("style", CORRECT_STYLES)
+def test_correct_answer_in_another_style_gets_full_marks(notebook, style):
+    results = grade_in_process(notebook, answers(**CORRECT_STYLES[style]))
+    assert failed(results) == set()
+
+
+def test_reference_answers_pass_every_cell(notebook):
+    results = grade_in_process(notebook, answers())
+    assert set(results) == set(autograded_points(notebook))
+    assert failed(results) == set()
+
+
+def test_unanswered_notebook_fails_every_cell(notebook):
+    results = grade_in_process(notebook, {})
+    assert failed(results) == set(results)
+
+
+# ---- common mistakes ------------------------------------------------------------------
+
+def rfm_table_counts_refunds(orders, as_of, amount_col="net_amount_cny"):
+    return ref.rfm_table(orders.assign(status="paid"), as_of, amount_col)
+
+
+def rfm_table_ignores_as_of(orders, as_of, amount_col="net_amount_cny"):
+    paid = orders[orders["status"] == "paid"]
+    g = paid.groupby("customer_id", observed=True)
+    return pd.DataFrame({"recency_days": (as_of - g["order_time"].max().dt.normalize()).dt.days,
+                         "frequency": g.size(), "monetary_cny": g[amount_col].sum()})
+
+
+def rfm_table_elapsed_days(orders, as_of, amount_col="net_amount_cny"):
+    paid = orders[(orders["status"] == "paid") & (orders["order_time"] < as_of)]
+    g = paid.groupby("customer_id", observed=True)
+    return pd.DataFrame({"recency_days": (as_of - g["order_time"].max()).dt.days,
+                         "frequency": g.size(), "monetary_cny": g[amount_col].sum()})
+
+
+_SHIPPED = {}
+
+
+def rfm_table_hard_coded(orders, as_of, amount_col="net_amount_cny"):
+    from crm_lab.data import AS_OF, load_orders
+
+    if "table" not in _SHIPPED:
+        _SHIPPED["table"] = ref.rfm_table(load_orders(), AS_OF)
+    return _SHIPPED["table"].copy()
+
+
+def rfm_scores_qcut_first(rfm):
+    q = lambda s: pd.qcut(s.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)  # noqa: E731
+    return rfm.assign(r_score=q(-rfm["recency_days"]), f_score=q(rfm["frequency"]),
+                      m_score=q(rfm["monetary_cny"]))
+
+
+def rfm_scores_recency_not_reversed(rfm):
+    out = ref.rfm_scores(rfm)
+    return out.assign(r_score=6 - out["r_score"])
+
+
+def rfm_segments_by_median(scores):
+    level = {c: np.where(scores[c] > scores[c].median(), "high", "low")
+             for c in ["r_score", "f_score", "m_score"]}
+    keys = zip(level["r_score"], level["f_score"], level["m_score"])
+    return scores.assign(segment=[SEGMENTS.loc[k, "segment"] for k in keys])
+
+
+def segment_profile_percent(segmented):
+    out = ref.segment_profile(segmented)
+    return out.assign(customer_share=out["customer_share"] * 100,
+                      revenue_share=out["revenue_share"] * 100)
+
+
+def top_share_of_customers(rfm, top_fraction=0.2):
+    return float(top_fraction)
+
+
+MISTAKES = {
+    "refunded orders counted": (dict(rfm_table=rfm_table_counts_refunds), RFM_TABLE_CELLS),
+    "orders after as_of counted": (dict(rfm_table=rfm_table_ignores_as_of), {"test_rfm_table_rules"}),
+    "recency in elapsed 24h periods": (dict(rfm_table=rfm_table_elapsed_days), RFM_TABLE_CELLS),
+    "hard-coded shipped-data answer": (dict(rfm_table=rfm_table_hard_coded), {"test_rfm_table_rules"}),
+    "qcut on rank(first) splits ties": (dict(rfm_scores=rfm_scores_qcut_first), {"test_rfm_scores"}),
+    "recency score not reversed": (dict(rfm_scores=rfm_scores_recency_not_reversed), {"test_rfm_scores"}),
+    "segments split at the median": (dict(rfm_segments=rfm_segments_by_median), {"test_rfm_segments"}),
+    "shares in percent": (dict(segment_profile=segment_profile_percent), {"test_segment_profile"}),
+    "share of customers, not revenue": (dict(top_customer_share=top_share_of_customers),
+                                        {"test_top_customer_share"}),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_common_mistake_fails_exactly_its_cells(notebook, mistake):
+    replacements, expected_failures = MISTAKES[mistake]
+    assert failed(grade_in_process(notebook, answers(**replacements))) == expected_failures
