@@ -1,0 +1,76 @@
+"""The fictional shop 云雾茶舍 (Yunwu Tea House): its data, generator and loaders.
+
+One online tea and teaware shop, selling on a Taobao/Tmall-style platform,
+carries the whole course. Its data covers 2024-01-01 to 2025-12-31 and is
+analysed "as of" :data:`AS_OF` (2026-01-01). The shipped files live in
+``datasets/`` (see ``datasets/README.md`` for every column):
+
+>>> orders = load_orders()          # finds datasets/ wherever the notebook runs
+>>> orders.columns[:4].tolist()
+['order_id', 'customer_id', 'order_time', 'status']
+>>> AS_OF
+Timestamp('2026-01-01 00:00:00')
+
+:func:`generate_shop` makes the same shop with another seed or size;
+:func:`load_cdnow_orders` gives the real CDNOW purchase log in the same layout.
+"""
+
+from .loaders import (
+    find_data_dir,
+    load_cdnow_orders,
+    load_customers,
+    load_order_items,
+    load_orders,
+    load_products,
+    load_shop,
+    validate_shop,
+    validate_table,
+)
+from .schema import (
+    ACQUISITION_CHANNELS,
+    CITY_TIERS,
+    GENDERS,
+    ORDER_STATUSES,
+    PAYMENT_METHODS,
+    PRODUCT_CATEGORIES,
+    PROMOTIONS,
+)
+from .shop import (
+    AS_OF,
+    DEFAULT_SEED,
+    PERIOD_END,
+    PERIOD_START,
+    customer_traits,
+    generate_shop,
+    product_catalog,
+    stream,
+    write_shop,
+)
+
+__all__ = [
+    "ACQUISITION_CHANNELS",
+    "AS_OF",
+    "CITY_TIERS",
+    "DEFAULT_SEED",
+    "GENDERS",
+    "ORDER_STATUSES",
+    "PAYMENT_METHODS",
+    "PERIOD_END",
+    "PERIOD_START",
+    "PRODUCT_CATEGORIES",
+    "PROMOTIONS",
+    "customer_traits",
+    "find_data_dir",
+    "generate_shop",
+    "load_cdnow_orders",
+    "load_customers",
+    "load_order_items",
+    "load_orders",
+    "load_products",
+    "load_shop",
+    "product_catalog",
+    "stream",
+    "validate_shop",
+    "validate_table",
+    "write_shop",
+]

@@ -1,0 +1,412 @@
+"""Find, load and validate the shop's CSV files, and load the real CDNOW log.
+
+The loaders work wherever a notebook runs: :func:`find_data_dir` looks, in
+order, at the ``data_dir`` argument, the ``CRM_DATA_DIR`` environment variable,
+a ``datasets/`` folder (holding ``orders.csv``) in the current folder or any
+parent of it, and the ``datasets/`` folder beside the ``crm_lab`` package.
+
+Every loader returns proper dtypes (dates as ``datetime64[ns]``, categories
+with their full list of allowed values, ids and text as ``str``) and checks
+the file first: a missing column, an empty required value, an unparseable
+number or date, a negative amount, a value outside the allowed categories or a
+duplicated id raises ``ValueError`` naming the file, the column and the rows.
+
+>>> orders = load_orders()  # doctest: +SKIP
+>>> orders.dtypes["order_time"]  # doctest: +SKIP
+dtype('<M8[ns]')
+"""
+
+# No pandera: `import pandera.pandas` took 0.17-0.30 s on top of pandas here and pulls in
+# ~19 MB (pydantic, typeguard...); every grading kernel imports crm_lab, and we need
+# row-level messages with file line numbers anyway. The checks below are ~100 lines.
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+__all__ = [
+    "STR_DTYPE",
+    "find_data_dir",
+    "load_cdnow_orders",
+    "load_customers",
+    "load_order_items",
+    "load_orders",
+    "load_products",
+    "load_shop",
+    "validate_shop",
+    "validate_table",
+]
+
+try:  # pandas >= 2.3: the "str" dtype (the default for text in pandas 3)
+    STR_DTYPE = pd.StringDtype(na_value=np.nan)
+except TypeError:  # pragma: no cover - older pandas keeps text as object
+    STR_DTYPE = np.dtype(object)
+
+_MARKER = schema.FILE_NAMES["orders"]
+_SHOWN_ROWS = 5
+
+
+def find_data_dir(data_dir=None) -> Path:
+    """The folder holding the shop's CSV files, as an absolute ``Path``.
+
+    Looks at ``data_dir``, then ``$CRM_DATA_DIR``, then ``datasets/`` in the
+    current folder and each parent, then the ``datasets/`` beside the
+    ``crm_lab`` package. A given ``data_dir`` or ``CRM_DATA_DIR`` must exist.
+    Raises ``FileNotFoundError`` saying where it looked.
+
+    >>> find_data_dir().name  # doctest: +SKIP
+    'datasets'
+    """
+    if data_dir is not None:
+        path = Path(data_dir).expanduser()
+        if not path.is_dir():
+            raise FileNotFoundError(f"data_dir {str(path)!r} is not a folder.")
+        return path.resolve()
+    env = os.environ.get("CRM_DATA_DIR")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_dir():
+            raise FileNotFoundError(
+                f"CRM_DATA_DIR is set to {env!r}, which is not a folder. "
+                "Point it at the folder holding orders.csv, or unset it."
+            )
+        return path.resolve()
+    looked = []
+    cwd = Path.cwd()
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / "datasets"
+        looked.append(candidate)
+        if (candidate / _MARKER).is_file():
+            return candidate.resolve()
+    beside_package = Path(__file__).resolve().parents[2] / "datasets"
+    looked.append(beside_package)
+    if (beside_package / _MARKER).is_file():
+        return beside_package
+    places = "\n  ".join(str(p) for p in looked)
+    raise FileNotFoundError(
+        f"Could not find the shop data (a datasets/ folder with {_MARKER}). Looked in:\n  "
+        f"{places}\nSet the environment variable CRM_DATA_DIR to the folder holding the CSV "
+        "files (e.g. os.environ['CRM_DATA_DIR'] = '/path/to/datasets'), pass data_dir=..., "
+        "or rebuild the files with `python -m crm_lab.data build datasets`."
+    )
+
+
+def _describe_rows(mask, df, name, source, values=None) -> str:
+    """'3 rows: row 0 (line 2, order_id O0000001, value '-5'), ...' for the first few."""
+    positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+    id_columns = [c for c in schema.UNIQUE_KEYS[name] if c in df.columns]
+    from_file = not source.startswith("<")
+    parts = []
+    for pos in positions[:_SHOWN_ROWS]:
+        where = [f"line {pos + 2}"] if from_file else []
+        where += [f"{c} {df[c].iloc[pos]}" for c in id_columns]
+        if values is not None:
+            value = values.iloc[pos]
+            where.append(f"value {value.item() if hasattr(value, 'item') else value!r}")
+        parts.append(f"row {pos} ({', '.join(where)})")
+    more = f", and {len(positions) - _SHOWN_ROWS} more" if len(positions) > _SHOWN_ROWS else ""
+    plural = "row" if len(positions) == 1 else "rows"
+    return f"{len(positions)} {plural}: {'; '.join(parts)}{more}"
+
+
+def _to_text(s: pd.Series) -> pd.Series:
+    if s.dtype != STR_DTYPE:
+        s = s.astype(STR_DTYPE)
+    return s.mask(s == "")
+
+
+def _to_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers, and a mask of non-empty values that are not numbers."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.astype("float64"), pd.Series(False, index=s.index)
+    numbers = pd.to_numeric(s.mask(s.astype(STR_DTYPE).str.strip() == ""), errors="coerce")
+    return numbers.astype("float64"), numbers.isna() & s.notna() & (s.astype(STR_DTYPE) != "")
+
+
+def _convert(column: schema.Column, s: pd.Series):
+    """(converted series, [(problem, mask), ...]) for one column."""
+    kind = column.kind
+    problems = []
+    if kind in ("id", "text", "optional_text"):
+        out = _to_text(s)
+        if kind != "optional_text":
+            problems.append(("is empty", out.isna()))
+        return out, problems
+    if kind in ("date", "datetime"):
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out = s.astype("datetime64[ns]")
+            problems.append(("is empty", out.isna()))
+            return out, problems
+        text = _to_text(s)
+        out = pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+        expected = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DD HH:MM:SS"
+        problems.append(("is empty", text.isna()))
+        problems.append((f"is not a date ({expected})", out.isna() & text.notna()))
+        return out, problems
+    if kind == "category":
+        text = _to_text(s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s)
+        outside = text.notna() & ~text.isin(column.categories)
+        problems.append(("is empty", text.isna()))
+        problems.append((f"is not one of {list(column.categories)}", outside))
+        dtype = pd.CategoricalDtype(list(column.categories), ordered=column.ordered)
+        return text.where(~outside).astype(dtype), problems
+    numbers, unparseable = _to_numbers(s)
+    problems.append(("is not a number", unparseable))
+    if kind == "money":
+        problems.append(("is empty", numbers.isna() & ~unparseable))
+        problems.append(("is negative", numbers < 0))
+        return numbers, problems
+    whole = numbers.isna() | (numbers == np.round(numbers))
+    problems.append(("is not a whole number", ~whole))
+    if kind == "count":
+        problems.append(("is empty", numbers.isna() & ~unparseable))
+        problems.append(("is below 1", numbers < 1))
+        ok = numbers.notna() & whole & (numbers >= 1)
+        return numbers.where(ok, 1).astype("int64"), problems
+    if kind == "optional_year":
+        return numbers.where(whole).round().astype("Int64"), problems
+    raise AssertionError(f"unknown column kind {kind!r}")  # pragma: no cover
+
+
+def _table_checks(name, df, source) -> list[str]:
+    """Checks across columns, run once every column is well-formed."""
+    problems = []
+    key = list(schema.UNIQUE_KEYS[name])
+    duplicated = df.duplicated(subset=key, keep=False)
+    if duplicated.any():
+        problems.append(
+            f"{source}: column {'+'.join(key)!s} has duplicated ids in "
+            + _describe_rows(duplicated, df, name, source)
+        )
+    if name == "orders":
+        too_big = df.discount_cny > df.gross_amount_cny + 0.005
+        if too_big.any():
+            problems.append(
+                f"{source}: column 'discount_cny' is larger than gross_amount_cny in "
+                + _describe_rows(too_big, df, name, source, df.discount_cny)
+            )
+        off = (df.net_amount_cny - (df.gross_amount_cny - df.discount_cny)).abs() > 0.005
+        if off.any():
+            problems.append(
+                f"{source}: column 'net_amount_cny' is not gross_amount_cny - discount_cny in "
+                + _describe_rows(off, df, name, source, df.net_amount_cny)
+            )
+    if name == "order_items":
+        off = (df.line_amount_cny - df.quantity * df.unit_price_cny).abs() > 0.005
+        if off.any():
+            problems.append(
+                f"{source}: column 'line_amount_cny' is not quantity * unit_price_cny in "
+                + _describe_rows(off, df, name, source, df.line_amount_cny)
+            )
+    return problems
+
+
+def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.DataFrame:
+    """Check one shop table and return a copy with the schema's dtypes.
+
+    ``name`` is one of ``customers``, ``products``, ``orders``,
+    ``order_items``; ``df`` may hold text (as read from CSV) or typed values;
+    ``source`` (a file path, or ``<...>`` for memory) goes into messages.
+    Schema columns come first, in schema order; extra columns are kept after.
+    Raises ``ValueError`` naming the source, column and offending rows.
+
+    >>> bad = pd.DataFrame({"product_id": ["P1"], "name_zh": ["茶"], "name_en": ["tea"],
+    ...                     "category": ["coffee"], "list_price_cny": [-1.0]})
+    >>> validate_table("products", bad)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: <memory>: 2 problem(s) in table 'products':
+    <memory>: column 'category' is not one of [...] in 1 row: row 0 (product_id P1, value 'coffee')
+    <memory>: column 'list_price_cny' is negative in 1 row: row 0 (product_id P1, value -1.0)
+    """
+    if name not in schema.TABLES:
+        raise ValueError(f"unknown table {name!r}; known tables: {list(schema.TABLES)}")
+    columns = schema.TABLES[name]
+    missing = [c.name for c in columns if c.name not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{source}: missing column(s) {missing} in table {name!r} "
+            f"(expected {[c.name for c in columns]}, found {list(df.columns)})"
+        )
+    problems = []
+    converted = {}
+    for column in columns:
+        raw = df[column.name]
+        converted[column.name], found = _convert(column, raw)
+        for problem, mask in found:
+            if mask.any():
+                problems.append(
+                    f"{source}: column {column.name!r} {problem} in "
+                    + _describe_rows(mask, df, name, source, raw)
+                )
+    out = pd.DataFrame(converted, index=df.index)
+    for extra in df.columns.difference(list(converted), sort=False):
+        out[extra] = df[extra]
+    if not problems:
+        problems = _table_checks(name, out, source)
+    if problems:
+        raise ValueError(
+            f"{source}: {len(problems)} problem(s) in table {name!r}:\n" + "\n".join(problems)
+        )
+    return out
+
+
+def validate_shop(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Check the links between tables; returns ``tables`` unchanged.
+
+    Every order's customer exists, every item's order and product exist, no
+    order is placed before its customer signed up, and each order's
+    ``gross_amount_cny`` is the sum of its lines. Raises ``ValueError``.
+
+    >>> validate_shop(load_shop())  # doctest: +SKIP
+    """
+    customers, products = tables["customers"], tables["products"]
+    orders, items = tables["orders"], tables["order_items"]
+    problems = []
+
+    def check(mask, what, df, name):
+        if mask.any():
+            problems.append(f"{name}: {what} in " + _describe_rows(mask, df, name, f"<{name}>"))
+
+    check(
+        ~orders.customer_id.isin(customers.customer_id),
+        "customer_id not in customers",
+        orders,
+        "orders",
+    )
+    check(~items.order_id.isin(orders.order_id), "order_id not in orders", items, "order_items")
+    check(
+        ~items.product_id.isin(products.product_id),
+        "product_id not in products",
+        items,
+        "order_items",
+    )
+    signup = orders.customer_id.map(customers.set_index("customer_id").signup_date)
+    check(
+        orders.order_time < signup, "order_time before the customer's signup_date", orders, "orders"
+    )
+    line_sums = items.groupby("order_id", sort=False).line_amount_cny.sum()
+    off = (orders.order_id.map(line_sums).fillna(0.0) - orders.gross_amount_cny).abs() > 0.005
+    check(off, "gross_amount_cny is not the sum of its line_amount_cny", orders, "orders")
+    if problems:
+        raise ValueError("the shop's tables do not fit together:\n" + "\n".join(problems))
+    return tables
+
+
+def _load(name: str, data_dir) -> pd.DataFrame:
+    path = find_data_dir(data_dir) / schema.FILE_NAMES[name]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} does not exist. Rebuild the data with `python -m crm_lab.data build "
+            f"{path.parent}` or point CRM_DATA_DIR at a folder holding {path.name}."
+        )
+    # Everything as text first, so bad values can be reported row by row; only
+    # empty fields are missing ("NA" could be a real coupon code).
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    return validate_table(name, raw, source=str(path))
+
+
+def load_customers(data_dir=None) -> pd.DataFrame:
+    """The ``customers`` table (one row per sign-up), validated; see ``datasets/README.md``.
+
+    >>> load_customers().columns[:3].tolist()  # doctest: +SKIP
+    ['customer_id', 'signup_date', 'acquisition_channel']
+    """
+    return _load("customers", data_dir)
+
+
+def load_products(data_dir=None) -> pd.DataFrame:
+    """The ``products`` table (the catalogue, 50 rows), validated."""
+    return _load("products", data_dir)
+
+
+def load_orders(data_dir=None) -> pd.DataFrame:
+    """The ``orders`` table (one row per order, sorted by time), validated.
+
+    >>> load_orders().status.value_counts().index.tolist()  # doctest: +SKIP
+    ['paid', 'refunded', 'cancelled']
+    """
+    return _load("orders", data_dir)
+
+
+def load_order_items(data_dir=None) -> pd.DataFrame:
+    """The ``order_items`` table (one row per order line), validated."""
+    return _load("order_items", data_dir)
+
+
+def load_shop(data_dir=None) -> dict[str, pd.DataFrame]:
+    """All four tables, each validated and the links between them checked.
+
+    >>> sorted(load_shop())  # doctest: +SKIP
+    ['customers', 'order_items', 'orders', 'products']
+    """
+    tables = {name: _load(name, data_dir) for name in schema.TABLES}
+    return validate_shop(tables)
+
+
+def _cdnow_path() -> Path:
+    spec = importlib.util.find_spec("lifetimes")  # finds the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "load_cdnow_orders() reads the CDNOW file shipped in the 'lifetimes' package, "
+            "which is not installed: run `pip install lifetimes`."
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / "datasets" / "CDNOW_master.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; reinstall with `pip install lifetimes`.")
+    return path
+
+
+def load_cdnow_orders() -> pd.DataFrame:
+    """The real CDNOW purchase log (Fader & Hardie), laid out like ``orders``.
+
+    69,659 purchases by 23,570 customers who first bought at CDNOW (an online
+    CD shop) in January-March 1997, followed to the end of June 1998. Read from
+    the file shipped in the ``lifetimes`` package (MIT), without importing it.
+
+    Columns: ``order_id`` (str, "D0000001"..., numbered in time order),
+    ``customer_id`` (str, "00001"...), ``order_time`` (datetime64[ns], the day;
+    the log has no time of day), ``status`` (category, always "paid"; the
+    same dtype as ``orders.status``), ``net_amount_usd`` (float, **US dollars**,
+    not CNY: pass ``amount_col="net_amount_usd"``), ``quantity`` (int, number
+    of CDs). Sorted by ``order_time`` then ``customer_id``. Nothing is dropped:
+    a few rows have a dollar value of 0 and are kept; a customer may have
+    several rows on one day.
+
+    >>> cdnow = load_cdnow_orders()  # doctest: +SKIP
+    >>> cdnow.customer_id.nunique()  # doctest: +SKIP
+    23570
+    """
+    raw = pd.read_csv(
+        _cdnow_path(),
+        sep=r"\s+",
+        header=0,
+        names=["customer_id", "date", "number_of_cds", "dollar_value"],
+        dtype={
+            "customer_id": str,
+            "date": str,
+            "number_of_cds": "int64",
+            "dollar_value": "float64",
+        },
+    )
+    raw = raw.assign(order_time=pd.to_datetime(raw.date, format="%Y%m%d").astype("datetime64[ns]"))
+    raw = raw.sort_values(["order_time", "customer_id"], kind="stable").reset_index(drop=True)
+    statuses = pd.CategoricalDtype(list(schema.ORDER_STATUSES))
+    return pd.DataFrame(
+        {
+            "order_id": pd.array([f"D{i:07d}" for i in range(1, len(raw) + 1)], dtype=STR_DTYPE),
+            "customer_id": raw.customer_id.astype(STR_DTYPE),
+            "order_time": raw.order_time,
+            "status": pd.Categorical(["paid"] * len(raw), dtype=statuses),
+            "net_amount_usd": raw.dollar_value,
+            "quantity": raw.number_of_cds,
+        }
+    )
