@@ -76,14 +76,11 @@ def rfm_scores_integer_arithmetic(rfm):
     return out
 
 
-def rfm_scores_floats_only(rfm):
-    pct = {c: rfm[c].rank(method="min") for c in ["recency_days", "frequency", "monetary_cny"]}
+def rfm_scores_float_scores(rfm):
     n = len(rfm)
-    return pd.DataFrame({
-        "r_score": 1 + np.floor(5 * ((-rfm["recency_days"]).rank(method="min") - 1) / n),
-        "f_score": 1 + np.floor(5 * (pct["frequency"] - 1) / n),
-        "m_score": 1 + np.floor(5 * (pct["monetary_cny"] - 1) / n),
-    }, index=rfm.index)
+    score = lambda v: 1 + np.floor(5 * (v.rank(method="min") - 1) / n)  # noqa: E731
+    return rfm.assign(m_score=score(rfm["monetary_cny"]), f_score=score(rfm["frequency"]),
+                      r_score=score(-rfm["recency_days"]))
 
 
 def rfm_segments_select(scores):
@@ -104,20 +101,22 @@ def segment_profile_columns_categorical(segmented):
     return out.rename_axis("segment").reset_index()  # empty segments kept, as rows of 0
 
 
-def top_share_quantile(rfm, top_fraction=0.2):
-    m = rfm["monetary_cny"]
-    return m[m >= m.quantile(1 - top_fraction)].sum() / m.sum()
+def top_share_nlargest(rfm, top_fraction=0.2):
+    import math
+
+    top = rfm.nlargest(math.ceil(top_fraction * len(rfm)), "monetary_cny")
+    return top["monetary_cny"].sum() / rfm["monetary_cny"].sum()
 
 
 CORRECT_STYLES = {
     "rfm_table as columns, floats, shuffled rows": dict(rfm_table=rfm_table_columns_floats),
     "rfm_table written as a loop": dict(rfm_table=rfm_table_loop_style),
     "rfm_scores with integer arithmetic": dict(rfm_scores=rfm_scores_integer_arithmetic),
-    "rfm_scores returning float scores only": dict(rfm_scores=rfm_scores_floats_only),
+    "rfm_scores with float scores": dict(rfm_scores=rfm_scores_float_scores),
     "rfm_segments with boolean masks": dict(rfm_segments=rfm_segments_select),
     "segment_profile as columns incl. empty categories": dict(
         segment_profile=segment_profile_columns_categorical),
-    "top_customer_share by quantile": dict(top_customer_share=top_share_quantile),
+    "top_customer_share with nlargest": dict(top_customer_share=top_share_nlargest),
 }
 
 
@@ -197,6 +196,11 @@ def top_share_of_customers(rfm, top_fraction=0.2):
     return float(top_fraction)
 
 
+def top_share_by_quantile(rfm, top_fraction=0.2):
+    m = rfm["monetary_cny"]  # not the top ceil(f * n) customers the question defines
+    return m[m >= m.quantile(1 - top_fraction)].sum() / m.sum()
+
+
 MISTAKES = {
     "refunded orders counted": (dict(rfm_table=rfm_table_counts_refunds), RFM_TABLE_CELLS),
     "orders after as_of counted": (dict(rfm_table=rfm_table_ignores_as_of), {"test_rfm_table_rules"}),
@@ -208,6 +212,8 @@ MISTAKES = {
     "shares in percent": (dict(segment_profile=segment_profile_percent), {"test_segment_profile"}),
     "share of customers, not revenue": (dict(top_customer_share=top_share_of_customers),
                                         {"test_top_customer_share"}),
+    "top group by quantile, not ceil(f * n)": (dict(top_customer_share=top_share_by_quantile),
+                                               {"test_top_customer_share"}),
 }
 
 
