@@ -4,7 +4,6 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 # nbgrader runs `alembic` by name: the environment's bin/ must be on PATH.
 export PATH := $(BIN):$(PATH)
-export MPLBACKEND := Agg
 
 STAMP := $(VENV)/.installed
 
@@ -19,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv and install the course with its test tools
 
 lab: setup  ## open the course in JupyterLab
-	MPLBACKEND= $(BIN)/jupyter lab --notebook-dir=. chapters
+	$(BIN)/jupyter lab --notebook-dir=. chapters
 
 test: setup  ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -27,7 +27,6 @@ def nbgrader_env() -> dict[str, str]:
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    env.setdefault("MPLBACKEND", "Agg")
     return env
 
 

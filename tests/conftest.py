@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # nbgrader runs `alembic` by name: the environment's bin/ must be on PATH.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 COURSE_FILES = ("nbgrader_config.py", "solutions", "chapters", "datasets")
 

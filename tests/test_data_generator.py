@@ -18,6 +18,7 @@ from crm_lab.data import (
     generate_shop,
     load_shop,
     validate_shop,
+    validate_table,
     write_shop,
 )
 from crm_lab.data.__main__ import main as cli
@@ -271,3 +272,8 @@ def test_bad_arguments_are_refused():
         generate_shop(n_customers=0)
     with pytest.raises(ValueError, match="before start"):
         generate_shop(start="2025-01-01", end="2024-01-01")
+
+
+def test_generated_tables_pass_the_loaders_validation(seed7):
+    for name, table in seed7.items():
+        pd.testing.assert_frame_equal(validate_table(name, table), table)
