@@ -33,6 +33,7 @@ from . import schema
 
 __all__ = [
     "STR_DTYPE",
+    "cast_table",
     "find_data_dir",
     "load_cdnow_orders",
     "load_customers",
@@ -256,6 +257,31 @@ def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.
             f"{source}: {len(problems)} problem(s) in table {name!r}:\n" + "\n".join(problems)
         )
     return out
+
+
+def _dtype(column: schema.Column):
+    if column.kind == "category":
+        return pd.CategoricalDtype(list(column.categories), ordered=column.ordered)
+    return {
+        "id": STR_DTYPE,
+        "text": STR_DTYPE,
+        "optional_text": STR_DTYPE,
+        "date": np.dtype("datetime64[ns]"),
+        "datetime": np.dtype("datetime64[ns]"),
+        "money": np.dtype("float64"),
+        "count": np.dtype("int64"),
+        "optional_year": pd.Int64Dtype(),
+    }[column.kind]
+
+
+def cast_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The schema's columns of ``df`` with the schema's dtypes, without checking values.
+
+    For tables known to be valid (the generator's); use :func:`validate_table`
+    for anything read or edited.
+    """
+    columns = schema.TABLES[name]
+    return pd.DataFrame({c.name: df[c.name].astype(_dtype(c)) for c in columns}, index=df.index)
 
 
 def validate_shop(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
