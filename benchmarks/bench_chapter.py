@@ -5,7 +5,6 @@ Run: ``python benchmarks/bench_chapter.py [CHAPTER ...]`` (default: every chapte
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -20,8 +19,9 @@ def main(argv: list[str]) -> None:
     for chapter in argv or chapter_names():
         nb = nbformat.read(COURSE_ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
         with tempfile.TemporaryDirectory() as cwd:
-            client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                    resources={"metadata": {"path": cwd}})
+            client = NotebookClient(
+                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": cwd}}
+            )
             began = time.perf_counter()
             with client.setup_kernel():
                 started = time.perf_counter()
@@ -32,9 +32,12 @@ def main(argv: list[str]) -> None:
                     cell_times.append((time.perf_counter() - t, index))
             finished = time.perf_counter()
         slowest = sorted(cell_times, reverse=True)[:3]
-        print(f"{chapter}: {finished - began:.1f} s in all "
-              f"(kernel start {started - began:.1f} s, cells {finished - started:.1f} s); "
-              "slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for s, i in slowest), flush=True)
+        print(
+            f"{chapter}: {finished - began:.1f} s in all "
+            f"(kernel start {started - began:.1f} s, cells {finished - started:.1f} s); "
+            "slowest cells: " + ", ".join(f"#{i} {s:.1f} s" for s, i in slowest),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

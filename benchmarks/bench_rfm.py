@@ -23,8 +23,10 @@ def main(argv: list[str]) -> None:
     n_customers = int(argv[0]) if argv else 450_000
     began = time.perf_counter()
     orders = generate_shop(seed=2026, n_customers=n_customers)["orders"]
-    print(f"shop: {n_customers:,} customers, {len(orders):,} orders "
-          f"(generated in {time.perf_counter() - began:.1f} s)")
+    print(
+        f"shop: {n_customers:,} customers, {len(orders):,} orders "
+        f"(generated in {time.perf_counter() - began:.1f} s)"
+    )
     began = time.perf_counter()
     rfm = timed("rfm_table", ref.rfm_table, orders, AS_OF)
     scores = timed("rfm_scores", ref.rfm_scores, rfm)
@@ -32,8 +34,10 @@ def main(argv: list[str]) -> None:
     timed("segment_profile", ref.segment_profile, segments)
     timed("top_customer_share", ref.top_customer_share, rfm)
     total = time.perf_counter() - began
-    print(f"RFM pipeline on {len(orders):,} orders / {len(rfm):,} customers: {total:.2f} s "
-          f"({len(orders) / total:,.0f} orders/s)")
+    print(
+        f"RFM pipeline on {len(orders):,} orders / {len(rfm):,} customers: {total:.2f} s "
+        f"({len(orders) / total:,.0f} orders/s)"
+    )
 
 
 if __name__ == "__main__":

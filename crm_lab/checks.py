@@ -106,7 +106,9 @@ def check_frame(
             _fail(f"{name} has missing values (NaN) in {gaps}.", hint)
     for col, (low, high) in (between or {}).items():
         values = pd.to_numeric(df[col], errors="coerce")
-        bad = (low is not None and (values < low).any()) or (high is not None and (values > high).any())
+        bad = (low is not None and (values < low).any()) or (
+            high is not None and (values > high).any()
+        )
         if bad:
             _fail(
                 f"column {col!r} of {name} has values outside [{low}, {high}]: "
@@ -121,8 +123,14 @@ def check_frame(
     print(f"✓ {name}: {len(df):,} rows, columns and values look right.")
 
 
-def check_number(value, name: str, *, low: float | None = None, high: float | None = None,
-                 hint: str | None = None) -> None:
+def check_number(
+    value,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    hint: str | None = None,
+) -> None:
     """Check that an answer is one finite number, optionally within ``[low, high]``.
 
     >>> check_number(0.62, "top_share", low=0, high=1)

@@ -19,7 +19,14 @@ __all__ = ["SEGMENTS", "SEGMENT_ORDER", "segment_name"]
 
 _ROWS = [
     # r,      f,      m,      segment (中文),     English,                      typical action
-    ("high", "high", "high", "重要价值客户", "champions (important value)", "reward and keep close"),
+    (
+        "high",
+        "high",
+        "high",
+        "重要价值客户",
+        "champions (important value)",
+        "reward and keep close",
+    ),
     ("high", "low", "high", "重要发展客户", "big spenders to develop", "raise purchase frequency"),
     ("low", "high", "high", "重要保持客户", "loyal but lapsing", "reactivate before they leave"),
     ("low", "low", "high", "重要挽留客户", "big spenders at risk", "win back with care"),

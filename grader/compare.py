@@ -43,8 +43,10 @@ def _keyed(df: pd.DataFrame, key: str | None, what: str) -> pd.DataFrame:
         raise AssertionError(f"{what} has no column or index named {key!r}.")
     out = out.assign(**{key: out[key].astype(str)})
     if out[key].duplicated().any():
-        raise AssertionError(f"{what} has duplicate {key} values, e.g. "
-                             f"{out.loc[out[key].duplicated(), key].iloc[0]!r}.")
+        raise AssertionError(
+            f"{what} has duplicate {key} values, e.g. "
+            f"{out.loc[out[key].duplicated(), key].iloc[0]!r}."
+        )
     return out.sort_values(key).reset_index(drop=True)
 
 
@@ -107,7 +109,9 @@ def assert_same_table(
     wanted = [c for c in (columns if columns is not None else expected.columns) if c != key]
     missing = [c for c in wanted if c not in actual.columns]
     if missing:
-        raise AssertionError(f"{what} is missing column(s) {missing}; it has {list(actual.columns)}.")
+        raise AssertionError(
+            f"{what} is missing column(s) {missing}; it has {list(actual.columns)}."
+        )
     if not allow_extra_columns and columns is None:
         extra = [c for c in actual.columns if c not in expected.columns]
         if extra:
@@ -118,11 +122,14 @@ def assert_same_table(
         if len(only_actual) or len(only_expected):
             parts = []
             if len(only_expected):
-                parts.append(f"{len(only_expected):,} {key} value(s) missing (e.g. {only_expected.iloc[0]!r})")
+                example = only_expected.iloc[0]
+                parts.append(f"{len(only_expected):,} {key} value(s) missing (e.g. {example!r})")
             if len(only_actual):
                 parts.append(f"{len(only_actual):,} unexpected (e.g. {only_actual.iloc[0]!r})")
             raise AssertionError(
-                f"{what} has {len(actual):,} rows, expected {len(expected):,}: " + "; ".join(parts) + "."
+                f"{what} has {len(actual):,} rows, expected {len(expected):,}: "
+                + "; ".join(parts)
+                + "."
             )
     elif len(actual) != len(expected):
         raise AssertionError(f"{what} has {len(actual):,} rows, expected {len(expected):,}.")
@@ -137,8 +144,9 @@ def assert_same_table(
             )
 
 
-def assert_same_number(actual, expected: float, *, rtol: float = 1e-6, atol: float = 1e-9,
-                       what: str = "your answer") -> None:
+def assert_same_number(
+    actual, expected: float, *, rtol: float = 1e-6, atol: float = 1e-9, what: str = "your answer"
+) -> None:
     """Assert that ``actual`` is one number close to ``expected``.
 
     >>> assert_same_number(0.5, 0.5000000001)

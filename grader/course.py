@@ -14,8 +14,11 @@ COURSE_ROOT = Path(__file__).resolve().parent.parent
 
 def chapter_names(root: Path = COURSE_ROOT) -> list[str]:
     """Chapter folders in ``solutions/`` (``NN_topic``), in course order."""
-    return sorted(p.name for p in (Path(root) / "solutions").iterdir()
-                  if p.is_dir() and p.name[:2].isdigit() and (p / f"{p.name}.ipynb").is_file())
+    return sorted(
+        p.name
+        for p in (Path(root) / "solutions").iterdir()
+        if p.is_dir() and p.name[:2].isdigit() and (p / f"{p.name}.ipynb").is_file()
+    )
 
 
 def nbgrader_env() -> dict[str, str]:
@@ -30,13 +33,15 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def run_nbgrader(*args: str, root: Path = COURSE_ROOT, check: bool = True,
-                 capture: bool = False) -> subprocess.CompletedProcess:
+def run_nbgrader(
+    *args: str, root: Path = COURSE_ROOT, check: bool = True, capture: bool = False
+) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in the course root (where nbgrader_config.py is)."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
-    result = subprocess.run(cmd, cwd=root, env=nbgrader_env(), text=True,
-                            capture_output=capture)
+    result = subprocess.run(cmd, cwd=root, env=nbgrader_env(), text=True, capture_output=capture)
     if check and result.returncode != 0:
         detail = (result.stderr or "")[-3000:] if capture else ""
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}).\n{detail}")
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed (exit {result.returncode}).\n{detail}"
+        )
     return result

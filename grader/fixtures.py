@@ -51,7 +51,9 @@ def edge_case_orders() -> pd.DataFrame:
         ("O10", "E5", "2025-06-30 09:00:00", "paid", 20.0),
         ("O11", "E5", "2025-06-30 10:00:00", "paid", 30.0),
     ]
-    df = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_time", "status", "net_amount_cny"])
+    df = pd.DataFrame(
+        rows, columns=["order_id", "customer_id", "order_time", "status", "net_amount_cny"]
+    )
     df["order_time"] = pd.to_datetime(df["order_time"])
     df["status"] = pd.Categorical(df["status"], categories=["paid", "refunded", "cancelled"])
     return df

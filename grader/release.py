@@ -19,7 +19,8 @@ def release(chapters: list[str] | None = None, root: Path = COURSE_ROOT) -> list
         raise ValueError(f"no such chapter(s) in solutions/: {unknown}; known: {known}")
     written = []
     for name in names:
-        run_nbgrader("generate_assignment", name, "--force", "--log-level=WARN", root=root,
-                     capture=True)
+        run_nbgrader(
+            "generate_assignment", name, "--force", "--log-level=WARN", root=root, capture=True
+        )
         written.append(root / "chapters" / name / f"{name}.ipynb")
     return written

@@ -64,5 +64,8 @@ def grade_in_process(notebook: Path, answers: dict[str, object]) -> dict[str, bo
 
 def autograded_points(notebook: Path) -> dict[str, float]:
     """grade_id → points of every autograded test cell."""
-    return {m["grade_id"]: float(m["points"]) for m in map(_nbgrader, load_cells(notebook))
-            if m.get("grade") and not m.get("solution")}
+    return {
+        m["grade_id"]: float(m["points"])
+        for m in map(_nbgrader, load_cells(notebook))
+        if m.get("grade") and not m.get("solution")
+    }

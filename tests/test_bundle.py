@@ -6,8 +6,15 @@ import pytest
 
 from grader.bundle import build_bundle
 
-SECRETS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME",
-           "grader.reference", "grader.compare", "grader.fixtures")
+SECRETS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "MARK SCHEME",
+    "grader.reference",
+    "grader.compare",
+    "grader.fixtures",
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +33,11 @@ def test_bundle_has_chapters_helper_package_data_and_setup(bundle, root):
     assert "crm-course/crm_lab/__init__.py" in names
     assert "crm-course/crm_lab/data/__init__.py" in names
     assert "crm-course/datasets/orders.csv" in names
-    assert {"crm-course/pyproject.toml", "crm-course/environment.yml", "crm-course/README.md"} <= names
+    assert {
+        "crm-course/pyproject.toml",
+        "crm-course/environment.yml",
+        "crm-course/README.md",
+    } <= names
 
 
 def test_bundle_has_no_solutions_hidden_tests_or_reference_code(bundle):

@@ -15,8 +15,14 @@ def reference():
 
 
 def test_accepts_other_column_order_row_order_and_key_as_column(reference):
-    answer = pd.DataFrame({"monetary_cny": [30.0, 120.5], "customer_id": ["C2", "C1"],
-                           "frequency": [1, 2], "recency_days": [40, 3]})
+    answer = pd.DataFrame(
+        {
+            "monetary_cny": [30.0, 120.5],
+            "customer_id": ["C2", "C1"],
+            "frequency": [1, 2],
+            "recency_days": [40, 3],
+        }
+    )
     assert_same_table(answer, reference, key="customer_id")
 
 

@@ -8,9 +8,9 @@ import csv
 
 import nbformat
 import pytest
+from conftest import copy_course
 from nbgrader.api import Gradebook
 
-from conftest import copy_course
 from grader.course import run_nbgrader
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("roundtrip")]
@@ -31,8 +31,7 @@ def wrong_answers(solution_path):
     assert '(orders["status"] == "paid") & ' in cell.source
     cell.source = cell.source.replace('(orders["status"] == "paid") & ', "")
     cell = _answer_cell(nb, "top_customer_share")
-    cell.source = ('def top_customer_share(rfm, top_fraction=0.2):\n'
-                   '    return float(top_fraction)\n')
+    cell.source = "def top_customer_share(rfm, top_fraction=0.2):\n    return float(top_fraction)\n"
     return nb
 
 
@@ -60,7 +59,11 @@ def graded(tmp_path_factory):
 def cell_scores(course, student):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "crm-course") as gb:
         nb = gb.find_submission_notebook(NOTEBOOK[:-6], CHAPTER, student)
-        return {g.name: g.score for g in nb.grades if g.cell.cell_type == "code" and g.auto_score is not None}
+        return {
+            g.name: g.score
+            for g in nb.grades
+            if g.cell.cell_type == "code" and g.auto_score is not None
+        }
 
 
 def test_solution_gets_full_autograded_marks(graded):
@@ -82,7 +85,9 @@ def test_wrong_answers_lose_exactly_their_cells(graded):
 
 def test_feedback_html_is_generated_for_every_student(graded):
     for student in ("perfect", "blank", "partial"):
-        html = (graded / "feedback" / student / CHAPTER / f"{CHAPTER}.html").read_text(encoding="utf-8")
+        html = (graded / "feedback" / student / CHAPTER / f"{CHAPTER}.html").read_text(
+            encoding="utf-8"
+        )
         assert "rfm_table" in html
 
 

@@ -14,7 +14,7 @@ def edge_rfm():
 
 
 def test_recency_ignores_refunded_orders(edge_rfm):
-    # E1: paid 2025-01-10 and 2025-06-01, refunded 2025-06-20 -> last paid day 06-01, 30 days to 07-01
+    # E1: paid 01-10 and 06-01, refunded 06-20: last paid day 06-01, 30 days to 07-01
     assert edge_rfm.loc["E1"].tolist() == [30, 2, 150.5]
 
 
@@ -54,8 +54,13 @@ def test_missing_column_is_a_value_error():
 
 
 def test_scores_by_hand_with_ties():
-    rfm = pd.DataFrame({"recency_days": [1, 2, 3, 4, 5], "frequency": [1, 1, 1, 2, 7],
-                        "monetary_cny": [10.0, 20.0, 30.0, 40.0, 50.0]})
+    rfm = pd.DataFrame(
+        {
+            "recency_days": [1, 2, 3, 4, 5],
+            "frequency": [1, 1, 1, 2, 7],
+            "monetary_cny": [10.0, 20.0, 30.0, 40.0, 50.0],
+        }
+    )
     scores = ref.rfm_scores(rfm)
     # n = 5: rank_min 1..5 -> 1 + floor(5 * (rank - 1) / 5) = rank
     assert scores["m_score"].tolist() == [1, 2, 3, 4, 5]
@@ -66,25 +71,35 @@ def test_scores_by_hand_with_ties():
 
 
 def test_scores_stay_within_one_to_five_on_many_ties():
-    rfm = pd.DataFrame({"recency_days": [10] * 7 + [3], "frequency": [1] * 8,
-                        "monetary_cny": [5.0] * 8})
+    rfm = pd.DataFrame(
+        {"recency_days": [10] * 7 + [3], "frequency": [1] * 8, "monetary_cny": [5.0] * 8}
+    )
     scores = ref.rfm_scores(rfm)
     assert scores["f_score"].eq(1).all()
     assert scores["r_score"].tolist() == [1] * 7 + [5]
 
 
 def test_segments_by_hand():
-    scores = pd.DataFrame({"r_score": [5, 1, 5, 1], "f_score": [5, 5, 1, 1], "m_score": [5, 5, 1, 5]})
+    scores = pd.DataFrame(
+        {"r_score": [5, 1, 5, 1], "f_score": [5, 5, 1, 1], "m_score": [5, 5, 1, 5]}
+    )
     # means are 3, 3, 4: above the mean is "high"
     out = ref.rfm_segments(scores)
-    assert out["segment"].tolist() == ["重要价值客户", "重要保持客户", "一般发展客户", "重要挽留客户"]
+    assert out["segment"].tolist() == [
+        "重要价值客户",
+        "重要保持客户",
+        "一般发展客户",
+        "重要挽留客户",
+    ]
 
 
 def test_profile_shares_add_up_and_follow_segment_order():
-    segmented = pd.DataFrame({
-        "segment": ["一般挽留客户", "重要价值客户", "重要价值客户", "一般发展客户"],
-        "monetary_cny": [10.0, 60.0, 20.0, 10.0],
-    })
+    segmented = pd.DataFrame(
+        {
+            "segment": ["一般挽留客户", "重要价值客户", "重要价值客户", "一般发展客户"],
+            "monetary_cny": [10.0, 60.0, 20.0, 10.0],
+        }
+    )
     profile = ref.segment_profile(segmented)
     assert list(profile.index) == [s for s in SEGMENT_ORDER if s in set(segmented["segment"])]
     assert profile.loc["重要价值客户"].tolist() == [2, 0.5, 0.8, 40.0]

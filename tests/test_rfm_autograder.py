@@ -46,15 +46,22 @@ def failed(results):
 
 # ---- other correct styles -------------------------------------------------------------
 
+
 def rfm_table_columns_floats(orders, as_of, amount_col="net_amount_cny"):
     paid = orders.query("status == 'paid' and order_time < @as_of")
     g = paid.groupby("customer_id", observed=True)
     last = g["order_time"].max().dt.normalize()
-    return pd.DataFrame({
-        "monetary_cny": g[amount_col].sum(),
-        "frequency": g["order_id"].nunique().astype(float),
-        "recency_days": (pd.Timestamp(as_of) - last) / pd.Timedelta(days=1),
-    }).reset_index().sample(frac=1, random_state=0)
+    return (
+        pd.DataFrame(
+            {
+                "monetary_cny": g[amount_col].sum(),
+                "frequency": g["order_id"].nunique().astype(float),
+                "recency_days": (pd.Timestamp(as_of) - last) / pd.Timedelta(days=1),
+            }
+        )
+        .reset_index()
+        .sample(frac=1, random_state=0)
+    )
 
 
 def rfm_table_loop_style(orders, as_of, amount_col="net_amount_cny"):
@@ -62,16 +69,25 @@ def rfm_table_loop_style(orders, as_of, amount_col="net_amount_cny"):
     paid = orders[orders["status"].astype(str).eq("paid") & (orders["order_time"] < as_of)]
     for customer, group in paid.groupby("customer_id", observed=True):
         last = group["order_time"].max().date()
-        rows.append({"customer_id": customer, "recency_days": (pd.Timestamp(as_of).date() - last).days,
-                     "frequency": len(group), "monetary_cny": round(group[amount_col].sum(), 2)})
+        rows.append(
+            {
+                "customer_id": customer,
+                "recency_days": (pd.Timestamp(as_of).date() - last).days,
+                "frequency": len(group),
+                "monetary_cny": round(group[amount_col].sum(), 2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def rfm_scores_integer_arithmetic(rfm):
     out = rfm.copy()
     n = len(rfm)
-    for col, values in [("r_score", -rfm["recency_days"]), ("f_score", rfm["frequency"]),
-                        ("m_score", rfm["monetary_cny"])]:
+    for col, values in [
+        ("r_score", -rfm["recency_days"]),
+        ("f_score", rfm["frequency"]),
+        ("m_score", rfm["monetary_cny"]),
+    ]:
         out[col] = (values.rank(method="min").astype(int) - 1) * 5 // n + 1
     return out
 
@@ -79,8 +95,11 @@ def rfm_scores_integer_arithmetic(rfm):
 def rfm_scores_float_scores(rfm):
     n = len(rfm)
     score = lambda v: 1 + np.floor(5 * (v.rank(method="min") - 1) / n)  # noqa: E731
-    return rfm.assign(m_score=score(rfm["monetary_cny"]), f_score=score(rfm["frequency"]),
-                      r_score=score(-rfm["recency_days"]))
+    return rfm.assign(
+        m_score=score(rfm["monetary_cny"]),
+        f_score=score(rfm["frequency"]),
+        r_score=score(-rfm["recency_days"]),
+    )
 
 
 def rfm_segments_select(scores):
@@ -88,16 +107,21 @@ def rfm_segments_select(scores):
     f = scores["f_score"] > scores["f_score"].mean()
     m = scores["m_score"] > scores["m_score"].mean()
     label = lambda b: np.where(b, "high", "low")  # noqa: E731
-    keys = list(zip(label(r), label(f), label(m)))
+    keys = list(zip(label(r), label(f), label(m), strict=True))
     return scores.assign(segment=[SEGMENTS.loc[k, "segment"] for k in keys])
 
 
 def segment_profile_columns_categorical(segmented):
     seg = pd.Categorical(segmented["segment"], categories=list(SEGMENTS["segment"]))
     g = segmented.groupby(seg, observed=False)["monetary_cny"]
-    out = pd.DataFrame({"customers": g.size(), "customer_share": g.size() / len(segmented),
-                        "revenue_share": g.sum() / segmented["monetary_cny"].sum(),
-                        "avg_monetary_cny": g.mean()})
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "customer_share": g.size() / len(segmented),
+            "revenue_share": g.sum() / segmented["monetary_cny"].sum(),
+            "avg_monetary_cny": g.mean(),
+        }
+    )
     return out.rename_axis("segment").reset_index()  # empty segments kept, as rows of 0
 
 
@@ -115,7 +139,8 @@ CORRECT_STYLES = {
     "rfm_scores with float scores": dict(rfm_scores=rfm_scores_float_scores),
     "rfm_segments with boolean masks": dict(rfm_segments=rfm_segments_select),
     "segment_profile as columns incl. empty categories": dict(
-        segment_profile=segment_profile_columns_categorical),
+        segment_profile=segment_profile_columns_categorical
+    ),
     "top_customer_share with nlargest": dict(top_customer_share=top_share_nlargest),
 }
 
@@ -139,6 +164,7 @@ def test_unanswered_notebook_fails_every_cell(notebook):
 
 # ---- common mistakes ------------------------------------------------------------------
 
+
 def rfm_table_counts_refunds(orders, as_of, amount_col="net_amount_cny"):
     return ref.rfm_table(orders.assign(status="paid"), as_of, amount_col)
 
@@ -146,15 +172,25 @@ def rfm_table_counts_refunds(orders, as_of, amount_col="net_amount_cny"):
 def rfm_table_ignores_as_of(orders, as_of, amount_col="net_amount_cny"):
     paid = orders[orders["status"] == "paid"]
     g = paid.groupby("customer_id", observed=True)
-    return pd.DataFrame({"recency_days": (as_of - g["order_time"].max().dt.normalize()).dt.days,
-                         "frequency": g.size(), "monetary_cny": g[amount_col].sum()})
+    return pd.DataFrame(
+        {
+            "recency_days": (as_of - g["order_time"].max().dt.normalize()).dt.days,
+            "frequency": g.size(),
+            "monetary_cny": g[amount_col].sum(),
+        }
+    )
 
 
 def rfm_table_elapsed_days(orders, as_of, amount_col="net_amount_cny"):
     paid = orders[(orders["status"] == "paid") & (orders["order_time"] < as_of)]
     g = paid.groupby("customer_id", observed=True)
-    return pd.DataFrame({"recency_days": (as_of - g["order_time"].max()).dt.days,
-                         "frequency": g.size(), "monetary_cny": g[amount_col].sum()})
+    return pd.DataFrame(
+        {
+            "recency_days": (as_of - g["order_time"].max()).dt.days,
+            "frequency": g.size(),
+            "monetary_cny": g[amount_col].sum(),
+        }
+    )
 
 
 _SHIPPED = {}
@@ -170,8 +206,9 @@ def rfm_table_hard_coded(orders, as_of, amount_col="net_amount_cny"):
 
 def rfm_scores_qcut_first(rfm):
     q = lambda s: pd.qcut(s.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)  # noqa: E731
-    return rfm.assign(r_score=q(-rfm["recency_days"]), f_score=q(rfm["frequency"]),
-                      m_score=q(rfm["monetary_cny"]))
+    return rfm.assign(
+        r_score=q(-rfm["recency_days"]), f_score=q(rfm["frequency"]), m_score=q(rfm["monetary_cny"])
+    )
 
 
 def rfm_scores_recency_not_reversed(rfm):
@@ -180,16 +217,19 @@ def rfm_scores_recency_not_reversed(rfm):
 
 
 def rfm_segments_by_median(scores):
-    level = {c: np.where(scores[c] > scores[c].median(), "high", "low")
-             for c in ["r_score", "f_score", "m_score"]}
-    keys = zip(level["r_score"], level["f_score"], level["m_score"])
+    level = {
+        c: np.where(scores[c] > scores[c].median(), "high", "low")
+        for c in ["r_score", "f_score", "m_score"]
+    }
+    keys = zip(level["r_score"], level["f_score"], level["m_score"], strict=True)
     return scores.assign(segment=[SEGMENTS.loc[k, "segment"] for k in keys])
 
 
 def segment_profile_percent(segmented):
     out = ref.segment_profile(segmented)
-    return out.assign(customer_share=out["customer_share"] * 100,
-                      revenue_share=out["revenue_share"] * 100)
+    return out.assign(
+        customer_share=out["customer_share"] * 100, revenue_share=out["revenue_share"] * 100
+    )
 
 
 def top_share_of_customers(rfm, top_fraction=0.2):
@@ -203,17 +243,36 @@ def top_share_by_quantile(rfm, top_fraction=0.2):
 
 MISTAKES = {
     "refunded orders counted": (dict(rfm_table=rfm_table_counts_refunds), RFM_TABLE_CELLS),
-    "orders after as_of counted": (dict(rfm_table=rfm_table_ignores_as_of), {"test_rfm_table_rules"}),
+    "orders after as_of counted": (
+        dict(rfm_table=rfm_table_ignores_as_of),
+        {"test_rfm_table_rules"},
+    ),
     "recency in elapsed 24h periods": (dict(rfm_table=rfm_table_elapsed_days), RFM_TABLE_CELLS),
-    "hard-coded shipped-data answer": (dict(rfm_table=rfm_table_hard_coded), {"test_rfm_table_rules"}),
-    "qcut on rank(first) splits ties": (dict(rfm_scores=rfm_scores_qcut_first), {"test_rfm_scores"}),
-    "recency score not reversed": (dict(rfm_scores=rfm_scores_recency_not_reversed), {"test_rfm_scores"}),
-    "segments split at the median": (dict(rfm_segments=rfm_segments_by_median), {"test_rfm_segments"}),
+    "hard-coded shipped-data answer": (
+        dict(rfm_table=rfm_table_hard_coded),
+        {"test_rfm_table_rules"},
+    ),
+    "qcut on rank(first) splits ties": (
+        dict(rfm_scores=rfm_scores_qcut_first),
+        {"test_rfm_scores"},
+    ),
+    "recency score not reversed": (
+        dict(rfm_scores=rfm_scores_recency_not_reversed),
+        {"test_rfm_scores"},
+    ),
+    "segments split at the median": (
+        dict(rfm_segments=rfm_segments_by_median),
+        {"test_rfm_segments"},
+    ),
     "shares in percent": (dict(segment_profile=segment_profile_percent), {"test_segment_profile"}),
-    "share of customers, not revenue": (dict(top_customer_share=top_share_of_customers),
-                                        {"test_top_customer_share"}),
-    "top group by quantile, not ceil(f * n)": (dict(top_customer_share=top_share_by_quantile),
-                                               {"test_top_customer_share"}),
+    "share of customers, not revenue": (
+        dict(top_customer_share=top_share_of_customers),
+        {"test_top_customer_share"},
+    ),
+    "top group by quantile, not ceil(f * n)": (
+        dict(top_customer_share=top_share_by_quantile),
+        {"test_top_customer_share"},
+    ),
 }
 
 

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from crm_lab.rfm import SEGMENTS, SEGMENT_ORDER
+from crm_lab.rfm import SEGMENT_ORDER, SEGMENTS
 
 __all__ = ["rfm_table", "rfm_scores", "rfm_segments", "segment_profile", "top_customer_share"]
 
