@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install the course with its test tools
 
+# Served from the course root (so nbgrader's Formgrader finds nbgrader_config.py), opened on chapters/.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: setup  ## open the course in JupyterLab
-	$(BIN)/jupyter lab --notebook-dir=. chapters
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/chapters $(LAB_ARGS)
 
 test: setup  ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
