@@ -42,12 +42,11 @@ def monthly_orders(orders: pd.DataFrame) -> pd.DataFrame:
 
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "order_time": pd.to_datetime(["2025-01-05", "2025-01-31 23:00", "2025-03-01"]),
+    ...     "order_time": pd.to_datetime(["2025-01-05 10:00", "2025-01-31 23:00",
+    ...                                   "2025-03-01 08:00"]),
     ...     "status": ["paid", "paid", "refunded"], "net_amount_cny": [10.0, 5.5, 99.0]})
-    >>> monthly_orders(orders)
-             orders  revenue_cny
-    month
-    2025-01       2         15.5
+    >>> monthly_orders(orders).to_dict("index")
+    {'2025-01': {'orders': 2, 'revenue_cny': 15.5}}
     """
     _require(orders, ["order_time", "status", "net_amount_cny"], "orders")
     paid = _paid(orders)

@@ -1,0 +1,125 @@
+"""The course glossary (术语表): every chapter's key terms, kept in one place.
+
+Each term has its English name, its Chinese name (中文), a one-line definition
+and the chapter that introduces it. A chapter shows its key-terms table with
+:func:`table`, and the book builds its glossary page from :data:`TERMS`, so a
+term is written once and read everywhere.
+
+>>> terms("06_rfm")["english"].iloc[0]
+'RFM model'
+>>> TERMS.columns.tolist()
+['english', 'chinese', 'definition', 'chapter']
+
+To add a chapter's terms, append rows to ``_ROWS`` below with the chapter's
+folder name (``NN_topic``); a test checks that every chapter has some and shows
+them with ``glossary.table("NN_topic")``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["TERMS", "CHAPTER_TITLES", "terms", "table", "markdown"]
+
+CHAPTER_TITLES: dict[str, str] = {
+    "00_overview": "00 · CRM and this course (客户关系管理概述)",
+    "06_rfm": "06 · RFM analysis (RFM 分析模型)",
+}
+"""Chapter folder name -> the title the glossary shows for it."""
+
+_ROWS = [
+    # chapter, English, 中文, definition
+    ("00_overview", "customer relationship management (CRM)", "客户关系管理",
+     "managing every contact with customers so that the right ones stay, buy again and "
+     "recommend the shop; at once an idea, a system and a strategy"),
+    ("00_overview", "customer asset", "客户资产",
+     "customers seen as the firm's most valuable asset, worth what they will buy in the future"),
+    ("00_overview", "CRM system", "客户关系管理系统",
+     "software that stores customer data and every interaction, and supports acting on them"),
+    ("00_overview", "collaborative CRM", "协作型 CRM",
+     "connects the channels customers use (chat, phone, e-mail) so that any request is "
+     "answered quickly and consistently"),
+    ("00_overview", "operational CRM", "操作型 CRM",
+     "runs daily sales, marketing and service processes, such as orders, campaigns and tickets"),
+    ("00_overview", "analytical CRM", "分析型 CRM",
+     "turns stored customer data into knowledge: segments, forecasts, reports"),
+    ("00_overview", "integrated CRM", "综合型 CRM",
+     "combines the collaborative, operational and analytical parts, linked to the back office"),
+    ("00_overview", "customer lifecycle", "客户生命周期",
+     "the stages of a relationship: acquisition, retention, loyalty and, if lost, win-back"),
+    ("00_overview", "acquisition channel", "获客渠道",
+     "how a customer first found the shop, e.g. search, live stream or a friend's referral"),
+    ("00_overview", "order status", "订单状态",
+     "whether an order was paid, refunded or cancelled; only paid orders bring revenue"),
+    ("00_overview", "buyer rate", "购买转化率",
+     "the share of signed-up customers who placed at least one paid order"),
+    ("00_overview", "formative check", "形成性检查",
+     "a quick check right after an exercise that gives a hint, but no marks"),
+    ("00_overview", "autograding", "自动评分",
+     "hidden tests that compare a student's function with a reference to award points"),
+    ("06_rfm", "RFM model", "RFM 模型",
+     "segments customers by recency, frequency and monetary value"),
+    ("06_rfm", "recency", "最近一次消费 (R)",
+     "days since the last paid purchase, as of a fixed date"),
+    ("06_rfm", "frequency", "消费频率 (F)", "number of paid purchases in the period"),
+    ("06_rfm", "monetary value", "消费金额 (M)", "total spent on paid purchases in the period"),
+    ("06_rfm", "as-of date", "基准日", "the day the analysis looks back from"),
+    ("06_rfm", "quintile score", "五分位评分",
+     "1–5 score by which fifth of customers one falls into"),
+    ("06_rfm", "customer segmentation", "客户细分",
+     "dividing customers into groups that need different treatment"),
+    ("06_rfm", "customer value tiers", "客户价值分层",
+     "the eight RFM segments, 重要价值客户 … 一般挽留客户"),
+    ("06_rfm", "Pareto principle", "二八定律",
+     "a small share of customers brings most of the revenue"),
+    ("06_rfm", "churn", "客户流失", "a customer stops buying, usually without saying so"),
+]
+
+TERMS: pd.DataFrame = pd.DataFrame(_ROWS, columns=["chapter", "english", "chinese", "definition"])[
+    ["english", "chinese", "definition", "chapter"]
+]
+"""Every term: columns ``english``, ``chinese``, ``definition`` and ``chapter`` (folder name)."""
+
+
+def terms(chapter: str | None = None) -> pd.DataFrame:
+    """The terms of one chapter (``"06_rfm"``), or all of them, in the order written.
+
+    Raises ``ValueError`` for a chapter with no terms.
+    """
+    if chapter is None:
+        return TERMS.copy()
+    out = TERMS[TERMS["chapter"] == chapter].reset_index(drop=True)
+    if out.empty:
+        known = sorted(TERMS["chapter"].unique())
+        raise ValueError(f"no glossary terms for chapter {chapter!r}; chapters with terms: {known}")
+    return out
+
+
+def table(chapter: str):
+    """A chapter's key-terms table (关键术语), ready to show as a notebook cell's output.
+
+    Returns a pandas ``Styler``: columns English, 中文 and meaning, no index.
+
+    >>> table("06_rfm")  # doctest: +SKIP
+    """
+    shown = terms(chapter)[["english", "chinese", "definition"]].rename(
+        columns={"english": "English", "chinese": "中文", "definition": "meaning"}
+    )
+    return shown.style.hide(axis="index").set_properties(**{"text-align": "left"})
+
+
+def markdown(chapter: str | None = None) -> str:
+    """The terms as a Markdown table (one chapter, or all with a chapter column).
+
+    >>> print(markdown("06_rfm").splitlines()[2])
+    | RFM model | RFM 模型 | segments customers by recency, frequency and monetary value |
+    """
+    rows = terms(chapter)
+    header = ["English", "中文", "meaning"] + ([] if chapter else ["chapter"])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows.itertuples(index=False):
+        cells = [row.english, row.chinese, row.definition]
+        if not chapter:
+            cells.append(CHAPTER_TITLES.get(row.chapter, row.chapter))
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
