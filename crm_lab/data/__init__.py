@@ -11,18 +11,28 @@ analysed "as of" :data:`AS_OF` (2026-01-01). The shipped files live in
 >>> AS_OF
 Timestamp('2026-01-01 00:00:00')
 
+The customer-service tables of chapter 07 (calls, staffing, tickets, FAQ,
+chat questions) load with :func:`load_calls`, :func:`load_tickets`... or all
+at once with :func:`load_service`.
+
 :func:`generate_shop` makes the same shop with another seed or size;
 :func:`load_cdnow_orders` gives the real CDNOW purchase log in the same layout.
 """
 
 from .loaders import (
     find_data_dir,
+    load_call_staffing,
+    load_calls,
     load_cdnow_orders,
+    load_chat_questions,
     load_customers,
+    load_faq,
     load_order_items,
     load_orders,
     load_products,
+    load_service,
     load_shop,
+    load_tickets,
     validate_shop,
     validate_table,
 )
@@ -34,6 +44,10 @@ from .schema import (
     PAYMENT_METHODS,
     PRODUCT_CATEGORIES,
     PROMOTIONS,
+    SERVICE_QUEUES,
+    TICKET_CATEGORIES,
+    TICKET_CHANNELS,
+    TICKET_OUTCOMES,
 )
 from .shop import (
     AS_OF,
@@ -59,15 +73,25 @@ __all__ = [
     "PERIOD_START",
     "PRODUCT_CATEGORIES",
     "PROMOTIONS",
+    "SERVICE_QUEUES",
+    "TICKET_CATEGORIES",
+    "TICKET_CHANNELS",
+    "TICKET_OUTCOMES",
     "customer_traits",
     "find_data_dir",
     "generate_shop",
+    "load_call_staffing",
+    "load_calls",
     "load_cdnow_orders",
+    "load_chat_questions",
     "load_customers",
+    "load_faq",
     "load_order_items",
     "load_orders",
     "load_products",
+    "load_service",
     "load_shop",
+    "load_tickets",
     "product_catalog",
     "stream",
     "validate_shop",

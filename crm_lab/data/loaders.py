@@ -35,12 +35,18 @@ __all__ = [
     "STR_DTYPE",
     "cast_table",
     "find_data_dir",
+    "load_call_staffing",
+    "load_calls",
     "load_cdnow_orders",
+    "load_chat_questions",
     "load_customers",
+    "load_faq",
     "load_order_items",
     "load_orders",
     "load_products",
+    "load_service",
     "load_shop",
+    "load_tickets",
     "validate_shop",
     "validate_table",
 ]
@@ -51,6 +57,9 @@ except TypeError:  # pragma: no cover - older pandas keeps text as object
     STR_DTYPE = np.dtype(object)
 
 _MARKER = schema.FILE_NAMES["orders"]
+# Every table the loaders know: the shop proper and the customer-service tables.
+_ALL_TABLES = {**schema.TABLES, **schema.SERVICE_TABLES}
+_TRUE, _FALSE = ("True", "true", "1"), ("False", "false", "0")
 _SHOWN_ROWS = 5
 
 
@@ -140,21 +149,40 @@ def _convert(column: schema.Column, s: pd.Series):
         if kind != "optional_text":
             problems.append(("is empty", out.isna()))
         return out, problems
-    if kind in ("date", "datetime"):
+    if kind in ("date", "datetime", "optional_datetime"):
+        required = kind != "optional_datetime"
         if pd.api.types.is_datetime64_any_dtype(s):
             out = s.astype("datetime64[ns]")
-            problems.append(("is empty", out.isna()))
+            if required:
+                problems.append(("is empty", out.isna()))
             return out, problems
         text = _to_text(s)
         out = pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
         expected = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DD HH:MM:SS"
-        problems.append(("is empty", text.isna()))
+        if required:
+            problems.append(("is empty", text.isna()))
         problems.append((f"is not a date ({expected})", out.isna() & text.notna()))
         return out, problems
-    if kind == "category":
+    if kind in ("flag", "optional_flag"):
+        if pd.api.types.is_bool_dtype(s):
+            out = s.astype("boolean")
+        else:
+            text = _to_text(s.astype(object).astype(STR_DTYPE))
+            out = pd.Series(
+                np.where(text.isin(_TRUE), True, np.where(text.isin(_FALSE), False, None)),
+                index=s.index,
+                dtype="boolean",
+            )
+            problems.append(("is not True or False", out.isna() & text.notna()))
+        if kind == "flag":
+            problems.append(("is empty", s.isna()))
+            return out.fillna(False).astype(bool), problems
+        return out, problems
+    if kind in ("category", "optional_category"):
         text = _to_text(s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s)
         outside = text.notna() & ~text.isin(column.categories)
-        problems.append(("is empty", text.isna()))
+        if kind == "category":
+            problems.append(("is empty", text.isna()))
         problems.append((f"is not one of {list(column.categories)}", outside))
         dtype = pd.CategoricalDtype(list(column.categories), ordered=column.ordered)
         return text.where(~outside).astype(dtype), problems
@@ -173,6 +201,14 @@ def _convert(column: schema.Column, s: pd.Series):
         return numbers.where(ok, 1).astype("int64"), problems
     if kind == "optional_year":
         return numbers.where(whole).round().astype("Int64"), problems
+    if kind in ("whole", "optional_whole"):
+        if kind == "whole":
+            problems.append(("is empty", numbers.isna() & ~unparseable))
+        problems.append(("is negative", numbers < 0))
+        if kind == "whole":
+            ok = numbers.notna() & whole & (numbers >= 0)
+            return numbers.where(ok, 0).astype("int64"), problems
+        return numbers.where(whole & (numbers >= 0)).round().astype("Int64"), problems
     raise AssertionError(f"unknown column kind {kind!r}")  # pragma: no cover
 
 
@@ -199,6 +235,35 @@ def _table_checks(name, df, source) -> list[str]:
                 f"{source}: column 'net_amount_cny' is not gross_amount_cny - discount_cny in "
                 + _describe_rows(off, df, name, source, df.net_amount_cny)
             )
+    if name == "calls":
+        answered = ~df.abandoned
+        for column in ("handle_seconds", "resolved_first_contact"):
+            wrong = df[column].isna().to_numpy() == answered.to_numpy()
+            if wrong.any():
+                problems.append(
+                    f"{source}: column {column!r} must be filled for answered calls and empty "
+                    "for abandoned ones, but is not in " + _describe_rows(wrong, df, name, source)
+                )
+    if name in ("calls", "tickets"):
+        score = "csat" if name == "calls" else "satisfaction"
+        outside = df[score].notna() & ~df[score].isin([1, 2, 3, 4, 5])
+        if outside.any():
+            problems.append(
+                f"{source}: column {score!r} is not a score from 1 to 5 in "
+                + _describe_rows(outside, df, name, source, df[score])
+            )
+    if name == "tickets":
+        for earlier, later in (
+            ("created_time", "first_response_time"),
+            ("first_response_time", "resolved_time"),
+            ("resolved_time", "followed_up_time"),
+        ):
+            wrong = (df[later] < df[earlier]).fillna(False).to_numpy()
+            if wrong.any():
+                problems.append(
+                    f"{source}: column {later!r} is before {earlier!r} in "
+                    + _describe_rows(wrong, df, name, source, df[later])
+                )
     if name == "order_items":
         off = (df.line_amount_cny - df.quantity * df.unit_price_cny).abs() > 0.005
         if off.any():
@@ -227,9 +292,9 @@ def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.
     <memory>: column 'category' is not one of [...] in 1 row: row 0 (product_id P1, value 'coffee')
     <memory>: column 'list_price_cny' is negative in 1 row: row 0 (product_id P1, value -1.0)
     """
-    if name not in schema.TABLES:
-        raise ValueError(f"unknown table {name!r}; known tables: {list(schema.TABLES)}")
-    columns = schema.TABLES[name]
+    if name not in _ALL_TABLES:
+        raise ValueError(f"unknown table {name!r}; known tables: {list(_ALL_TABLES)}")
+    columns = _ALL_TABLES[name]
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
         raise ValueError(
@@ -260,7 +325,7 @@ def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.
 
 
 def _dtype(column: schema.Column):
-    if column.kind == "category":
+    if column.kind in ("category", "optional_category"):
         return pd.CategoricalDtype(list(column.categories), ordered=column.ordered)
     return {
         "id": STR_DTYPE,
@@ -268,9 +333,14 @@ def _dtype(column: schema.Column):
         "optional_text": STR_DTYPE,
         "date": np.dtype("datetime64[ns]"),
         "datetime": np.dtype("datetime64[ns]"),
+        "optional_datetime": np.dtype("datetime64[ns]"),
         "money": np.dtype("float64"),
         "count": np.dtype("int64"),
         "optional_year": pd.Int64Dtype(),
+        "whole": np.dtype("int64"),
+        "optional_whole": pd.Int64Dtype(),
+        "flag": np.dtype(bool),
+        "optional_flag": pd.BooleanDtype(),
     }[column.kind]
 
 
@@ -280,7 +350,7 @@ def cast_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     For tables known to be valid (the generator's); use :func:`validate_table`
     for anything read or edited.
     """
-    columns = schema.TABLES[name]
+    columns = _ALL_TABLES[name]
     return pd.DataFrame({c.name: df[c.name].astype(_dtype(c)) for c in columns}, index=df.index)
 
 
@@ -375,6 +445,45 @@ def load_shop(data_dir=None) -> dict[str, pd.DataFrame]:
     """
     tables = {name: _load(name, data_dir) for name in schema.TABLES}
     return validate_shop(tables)
+
+
+def load_calls(data_dir=None) -> pd.DataFrame:
+    """The ``calls`` table: one row per call to the service line (eight weeks), validated.
+
+    >>> load_calls().queue.dtype.categories.tolist()  # doctest: +SKIP
+    ['pre_sale', 'after_sale', 'complaint']
+    """
+    return _load("calls", data_dir)
+
+
+def load_call_staffing(data_dir=None) -> pd.DataFrame:
+    """The ``call_staffing`` table: agents on duty per queue and half hour, validated."""
+    return _load("call_staffing", data_dir)
+
+
+def load_tickets(data_dir=None) -> pd.DataFrame:
+    """The ``tickets`` table: one row per service ticket (complaint), validated."""
+    return _load("tickets", data_dir)
+
+
+def load_faq(data_dir=None) -> pd.DataFrame:
+    """The ``faq`` table: the shop's frequently asked questions and answers (常见问题)."""
+    return _load("faq", data_dir)
+
+
+def load_chat_questions(data_dir=None) -> pd.DataFrame:
+    """The ``chat_questions`` table: customers' chat questions, each labelled with the
+    ``faq_id`` that answers it, or missing when no FAQ entry does."""
+    return _load("chat_questions", data_dir)
+
+
+def load_service(data_dir=None) -> dict[str, pd.DataFrame]:
+    """The five customer-service tables (chapter 07), each validated.
+
+    >>> sorted(load_service())  # doctest: +SKIP
+    ['call_staffing', 'calls', 'chat_questions', 'faq', 'tickets']
+    """
+    return {name: _load(name, data_dir) for name in schema.SERVICE_TABLES}
 
 
 def _cdnow_path() -> Path:

@@ -26,7 +26,13 @@ __all__ = [
     "PAYMENT_METHODS",
     "PRODUCT_CATEGORIES",
     "PROMOTIONS",
+    "SERVICE_QUEUES",
+    "SERVICE_TABLES",
     "TABLES",
+    "TICKET_CATEGORIES",
+    "TICKET_CHANNELS",
+    "TICKET_OUTCOMES",
+    "FAQ_STAGES",
     "UNIQUE_KEYS",
 ]
 
@@ -48,6 +54,13 @@ PRODUCT_CATEGORIES = (
 )
 # Calendar order; "none" means an ordinary day.
 PROMOTIONS = ("none", "new_year", "618", "mid_autumn", "double11", "double12")
+# Customer service (chapter 07): call-centre queues (skill groups), ticket channels,
+# complaint categories and outcomes, and the stage of the sale an FAQ entry belongs to.
+SERVICE_QUEUES = ("pre_sale", "after_sale", "complaint")
+TICKET_CHANNELS = ("chat", "phone", "email")
+TICKET_CATEGORIES = ("late_delivery", "damaged", "wrong_item", "quality", "refund")
+TICKET_OUTCOMES = ("refund", "replacement", "compensation", "explanation", "rejected")
+FAQ_STAGES = ("pre_sale", "in_sale", "after_sale")
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,11 @@ class Column:
     ``optional_text`` (text or missing), ``date`` (calendar day),
     ``datetime`` (to the second), ``category`` (one of ``categories``),
     ``money`` (float CNY/USD, >= 0, two decimals), ``count`` (int >= 1),
-    ``optional_year`` (nullable Int64).
+    ``optional_year`` (nullable Int64); for the service tables also
+    ``optional_datetime`` (to the second, or missing), ``optional_category``
+    (one of ``categories``, or missing), ``whole`` (int >= 0),
+    ``optional_whole`` (nullable Int64 >= 0), ``flag`` (bool, ``True``/``False``)
+    and ``optional_flag`` (nullable boolean).
     """
 
     name: str
@@ -106,12 +123,63 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# The customer-service tables (chapter 07). Kept apart from TABLES, the four tables of
+# the shop proper that load_shop() returns; write_shop() and validate_table() know both.
+SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
+    "calls": (
+        Column("call_id", "id"),
+        Column("arrival_time", "datetime"),
+        Column("queue", "category", SERVICE_QUEUES),
+        Column("customer_id", "optional_text"),
+        Column("abandoned", "flag"),
+        Column("wait_seconds", "whole"),
+        Column("handle_seconds", "optional_whole"),
+        Column("resolved_first_contact", "optional_flag"),
+        Column("csat", "optional_whole"),
+    ),
+    "call_staffing": (
+        Column("interval_start", "datetime"),
+        Column("queue", "category", SERVICE_QUEUES),
+        Column("agents", "whole"),
+    ),
+    "tickets": (
+        Column("ticket_id", "id"),
+        Column("order_id", "id"),
+        Column("customer_id", "id"),
+        Column("channel", "category", TICKET_CHANNELS),
+        Column("category", "category", TICKET_CATEGORIES),
+        Column("created_time", "datetime"),
+        Column("first_response_time", "datetime"),
+        Column("resolved_time", "optional_datetime"),
+        Column("followed_up_time", "optional_datetime"),
+        Column("outcome", "optional_category", TICKET_OUTCOMES),
+        Column("satisfaction", "optional_whole"),
+    ),
+    "faq": (
+        Column("faq_id", "id"),
+        Column("stage", "category", FAQ_STAGES),
+        Column("topic", "text"),
+        Column("question_zh", "text"),
+        Column("answer_zh", "text"),
+    ),
+    "chat_questions": (
+        Column("question_id", "id"),
+        Column("question_zh", "text"),
+        Column("faq_id", "optional_text"),
+    ),
+}
+
 # Columns whose combination must not repeat within a table.
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
     "products": ("product_id",),
     "orders": ("order_id",),
     "order_items": ("order_id", "line_no"),
+    "calls": ("call_id",),
+    "call_staffing": ("interval_start", "queue"),
+    "tickets": ("ticket_id",),
+    "faq": ("faq_id",),
+    "chat_questions": ("question_id",),
 }
 
-FILE_NAMES: dict[str, str] = {name: f"{name}.csv" for name in TABLES}
+FILE_NAMES: dict[str, str] = {name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES)}

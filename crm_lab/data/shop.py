@@ -36,8 +36,10 @@ it a new stream name and build it on :func:`customer_traits`, which is where a
 customer's latent traits live.
 
 >>> shop = generate_shop(seed=7, n_customers=300)
->>> sorted(shop)
-['customers', 'order_items', 'orders', 'products']
+>>> list(shop)[:4]
+['customers', 'products', 'orders', 'order_items']
+>>> list(shop)[4:]
+['calls', 'call_staffing', 'tickets', 'faq', 'chat_questions']
 >>> shop["orders"].status.dtype.categories.tolist()
 ['paid', 'refunded', 'cancelled']
 """
@@ -49,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catalog, schema
+from . import catalog, schema, service
 from .loaders import STR_DTYPE, cast_table, validate_table
 from .seasons import shop_calendar
 
@@ -450,7 +452,9 @@ def generate_shop(
     start="2024-01-01",
     end="2025-12-31",
 ) -> dict[str, pd.DataFrame]:
-    """Simulate the shop: ``{"customers", "products", "orders", "order_items"}``.
+    """Simulate the shop: ``{"customers", "products", "orders", "order_items"}`` and the
+    customer-service tables ``calls``, ``call_staffing``, ``tickets``, ``faq`` and
+    ``chat_questions`` (see :mod:`crm_lab.data.service`).
 
     The tables have exactly the columns and dtypes the loaders return (see
     ``datasets/README.md`` for every column); the same ``seed`` gives the same
@@ -511,13 +515,21 @@ def generate_shop(
             "line_amount_cny": line_amount,
         }
     )
-    return {
+    tables = {
         # Built valid by construction; the tests validate generated shops in full.
         "customers": cast_table("customers", customers),
         "products": product_catalog(),
         "orders": cast_table("orders", orders),
         "order_items": cast_table("order_items", items),
     }
+    # Customer service (chapter 07): each part from its own streams, after the shop proper.
+    tables.update(service.call_centre(seed, calendar, tables["orders"], n_customers, stream))
+    tables["tickets"] = service.tickets(
+        seed, calendar, tables["orders"], tables["order_items"], tables["products"], stream
+    )
+    tables["faq"] = service.faq_table()
+    tables["chat_questions"] = service.chat_questions(seed, n_customers, stream)
+    return tables
 
 
 def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
@@ -529,19 +541,18 @@ def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
 
     >>> paths = write_shop(generate_shop(seed=7, n_customers=800), "tmp_shop")  # doctest: +SKIP
     """
-    unknown = set(tables) - set(schema.TABLES)
+    known = {**schema.TABLES, **schema.SERVICE_TABLES}
+    unknown = set(tables) - set(known)
     if unknown:
-        raise ValueError(
-            f"write_shop: unknown table(s) {sorted(unknown)}; known: {list(schema.TABLES)}"
-        )
+        raise ValueError(f"write_shop: unknown table(s) {sorted(unknown)}; known: {list(known)}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name in schema.TABLES:
+    for name in known:
         if name not in tables:
             continue
         table = validate_table(name, tables[name], source=f"<table {name}>")
-        kinds = {c.kind for c in schema.TABLES[name]}
+        kinds = {c.kind for c in known[name]}
         path = directory / schema.FILE_NAMES[name]
         table.to_csv(
             path,
@@ -549,7 +560,9 @@ def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
             encoding="utf-8",
             lineterminator="\n",
             float_format="%.2f",
-            date_format="%Y-%m-%d %H:%M:%S" if "datetime" in kinds else "%Y-%m-%d",
+            date_format="%Y-%m-%d %H:%M:%S"
+            if kinds & {"datetime", "optional_datetime"}
+            else "%Y-%m-%d",
         )
         paths.append(path)
     return paths
