@@ -1,0 +1,289 @@
+"""``grade``: autograde a chapter for the whole class in parallel, on nbgrader's gradebook.
+
+The pipeline is nbgrader's ``Autograde`` converter taken apart so the slow
+part runs in parallel:
+
+- main process: gradebook bookkeeping (student, submission, timestamp), file
+  copies, and the sanitising pass (ClearOutput … CheckCellMetadata) — fast;
+- N worker processes: execution (:class:`RobustExecute`) and output
+  post-processing — the slow part;
+- main process again: SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+  writing ``autograded/<student>/<chapter>/<chapter>.ipynb``.
+
+So the gradebook is written by nbgrader's own preprocessors, from one process,
+and scores are the ones ``nbgrader autograde`` gives. A status record per
+submission (:mod:`grader.autograde.status`) says why a score is what it is and
+lets a killed run resume: finished submissions whose file has not changed are
+skipped unless ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+from nbgrader.utils import find_all_files
+
+from grader.autograde.config import course_directory, load_config
+from grader.autograde.limits import DEFAULT_MEMORY_LIMIT_BYTES
+from grader.autograde.status import (
+    GRADED,
+    MISSING,
+    UNGRADABLE,
+    SubmissionStatus,
+    read_status,
+    write_status,
+)
+from grader.autograde.submissions import (
+    Unreadable,
+    locate_notebook,
+    released_test_cells,
+    sanitize,
+    sha256_of,
+    student_ids,
+)
+from grader.autograde.worker import Job, Outcome, init_worker, run_job
+from grader.course import COURSE_ROOT
+
+__all__ = ["grade", "GradingRun", "format_summary"]
+
+
+@dataclass
+class GradingRun:
+    """What ``grade`` did: one status per student (graded now or earlier), and timings (s)."""
+
+    chapter: str
+    statuses: dict[str, SubmissionStatus] = field(default_factory=dict)
+    resumed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    workers: int = 0
+
+
+@dataclass
+class _Pending:
+    student: str
+    dest: Path
+    sha: str
+    notes: list[str]
+    resources: dict
+
+
+def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None = None,
+          workers: int | None = None, force: bool = False, timeout_seconds: int | None = None,
+          memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES, kernels: str = "fresh",
+          progress: bool = True) -> GradingRun:
+    """Autograde ``chapter`` for every student in ``submitted/`` (or ``students``).
+
+    ``workers``: parallel kernels (default: CPU cores); ``timeout_seconds``: per
+    cell (default: ``c.Execute.timeout`` of nbgrader_config.py);
+    ``memory_limit_bytes``: address space per kernel (0 = none); ``kernels``:
+    ``"prewarmed"`` or ``"fresh"``; ``force``: regrade submissions graded before.
+    """
+    began = time.perf_counter()
+    root = Path(root).resolve()
+    overrides: dict = {"RobustExecute": {"memory_limit_bytes": int(memory_limit_bytes)}}
+    if timeout_seconds is not None:
+        overrides["Execute"] = {"timeout": int(timeout_seconds)}
+    cfg = load_config(root, **overrides)
+    coursedir = course_directory(root, cfg)
+    notebook_id = _chapter_notebook(coursedir, chapter)
+    submitted = Path(coursedir.root) / coursedir.submitted_directory
+    known = student_ids(submitted, chapter)
+    if students:
+        unknown = sorted(set(students) - set(known))
+        if unknown:
+            raise ValueError(f"no submission of {chapter} for {unknown} in {submitted}")
+    chosen = [s for s in known if not students or s in students]
+    run = GradingRun(chapter, workers=workers or os.cpu_count() or 1)
+
+    jobs: list[tuple[_Pending, Job]] = []
+    for student in chosen:
+        what, result = _prepare(coursedir, cfg, chapter, notebook_id, student, force)
+        if what == "run":
+            jobs.append(result)
+        else:
+            run.statuses[student] = result
+            if what == "kept":
+                run.resumed.append(student)
+
+    if jobs:
+        _execute_all(jobs, run, coursedir, cfg, chapter, notebook_id, root, overrides, kernels,
+                     progress)
+    run.seconds = time.perf_counter() - began
+    return run
+
+
+def _chapter_notebook(coursedir, chapter: str) -> str:
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            assignment = gb.find_assignment(chapter)
+        except MissingEntry:
+            raise ValueError(f"{chapter} is not in the gradebook ({coursedir.db_url}): run "
+                             f"`python -m grader release {chapter}` first") from None
+        names = [nb.name for nb in assignment.notebooks]
+    if len(names) != 1:
+        raise ValueError(f"{chapter} has notebooks {names}; this grader expects one per chapter")
+    return names[0]
+
+
+def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
+    """Bookkeeping and sanitising in the main process.
+
+    Returns ``("run", (pending, job))``, ``("kept", status)`` for a submission
+    graded before and unchanged, or ``("done", status)`` when there is nothing to run.
+    """
+    src = Path(coursedir.format_path(coursedir.submitted_directory, student, chapter))
+    dest = Path(coursedir.format_path(coursedir.autograded_directory, student, chapter))
+    located = locate_notebook(src, notebook_id)
+    sha = sha256_of(located.path) if located.path else ""
+    earlier = read_status(dest)
+    if (not force and earlier is not None and earlier.submission_sha256 == sha
+            and (earlier.state != GRADED or (dest / f"{notebook_id}.ipynb").is_file())):
+        return "kept", earlier
+
+    # Separate sessions, as nbgrader's Autograde does: in one session SQLAlchemy 2
+    # does not attach the new submission to the student (SAWarning, no rows).
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        gb.update_or_create_student(student)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        timestamp = coursedir.get_existing_timestamp(str(src))
+        if timestamp:
+            gb.update_or_create_submission(chapter, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(chapter, student)
+    _fresh_destination(coursedir, src, dest, chapter)
+    resources = {"unique_key": notebook_id, "output_files_dir": f"{notebook_id}_files",
+                 "nbgrader": {"student": student, "assignment": chapter,
+                              "notebook": notebook_id, "db_url": coursedir.db_url}}
+    if located.path is None:
+        return "done", _unscored(coursedir, chapter, notebook_id, student, dest, MISSING,
+                                 located.reason, located.notes, sha)
+    try:
+        release = Path(coursedir.format_path(coursedir.release_directory, ".", chapter))
+        released = released_test_cells(release / f"{notebook_id}.ipynb")
+        nb, notes = sanitize(located.path, resources, cfg, released)
+    except Unreadable as exc:
+        return "done", _unscored(coursedir, chapter, notebook_id, student, dest, UNGRADABLE,
+                                 str(exc), located.notes, sha)
+    pending = _Pending(student, dest, sha, located.notes + notes, resources)
+    return "run", (pending, Job(student, nbformat.writes(nb), str(dest), resources))
+
+
+def _fresh_destination(coursedir, src: Path, dest: Path, chapter: str) -> None:
+    """Empty autograded folder with the submission's other files and the release's (as nbgrader)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", chapter))
+    for folder in (src, source):
+        for filename in find_all_files(str(folder), coursedir.ignore + ["*.ipynb"]):
+            target = dest / Path(filename).relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(filename, target)
+
+
+def _unscored(coursedir, chapter, notebook_id, student, dest, state, reason, notes, sha):
+    """Zero auto-scores (as nbgrader does for a missing notebook) and a status saying why."""
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        submission = gb.find_submission_notebook(notebook_id, chapter, student)
+        for grade in submission.grades:
+            if grade.auto_score is not None or grade.cell.cell_type == "code":
+                grade.auto_score = 0
+                grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+    status = SubmissionStatus(student, chapter, state, reason, notes, submission_sha256=sha)
+    write_status(dest, status)
+    return status
+
+
+def _execute_all(jobs, run, coursedir, cfg, chapter, notebook_id, root, overrides, kernels,
+                 progress):
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(jobs), desc=f"grading {chapter}", unit="nb", disable=not progress,
+               dynamic_ncols=True)
+    queue = list(jobs)
+    crashes: dict[str, int] = {}
+    try:
+        while queue:
+            with ProcessPoolExecutor(max_workers=min(run.workers, len(queue)),
+                                     mp_context=get_context("spawn"), initializer=init_worker,
+                                     initargs=(str(root), overrides, kernels)) as pool:
+                futures = {pool.submit(run_job, job): (pending, job) for pending, job in queue}
+                queue = []
+                not_done = set(futures)
+                while not_done:
+                    done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        pending, job = futures[future]
+                        try:
+                            outcome = future.result()
+                        except BrokenProcessPool:
+                            # A worker died (not a kernel: those are separate processes).
+                            crashes[pending.student] = crashes.get(pending.student, 0) + 1
+                            if crashes[pending.student] < 2:
+                                queue.append((pending, job))
+                                continue
+                            outcome = Outcome(pending.student,
+                                              error="the grading worker crashed twice")
+                        status = _record(coursedir, cfg, chapter, notebook_id, pending, outcome)
+                        run.statuses[pending.student] = status
+                        bar.set_postfix_str(f"{pending.student}: {_short(status)}")
+                        bar.update()
+    finally:
+        bar.close()
+
+
+def _short(status: SubmissionStatus) -> str:
+    if status.state != GRADED:
+        return status.state
+    return f"{status.score:g}/{status.max_score:g}"
+
+
+def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Outcome):
+    """Write an executed submission's grades with nbgrader's preprocessors, and its status."""
+    if outcome.error:
+        return _unscored(coursedir, chapter, notebook_id, pending.student, pending.dest,
+                         UNGRADABLE, f"execution failed ({outcome.error})", pending.notes,
+                         pending.sha)
+    nb = nbformat.reads(outcome.notebook_json, as_version=4)
+    resources = dict(pending.resources)
+    for pp in (SaveAutoGrades, AssignLatePenalties, CheckCellMetadata):
+        nb, resources = pp(config=cfg)(nb, resources)
+    nbformat.write(nb, str(pending.dest / f"{notebook_id}.ipynb"))
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        submission = gb.find_submission_notebook(notebook_id, chapter, pending.student)
+        score, max_score = submission.score, submission.max_score
+    notes = list(pending.notes)
+    if outcome.skipped_cells:
+        left_out = sorted(outcome.skipped_cells)
+        notes.append(f"cells that stopped the kernel were left out: {left_out}")
+    status = SubmissionStatus(pending.student, chapter, GRADED, "", notes, outcome.skipped_cells,
+                              pending.sha, score, max_score, round(outcome.seconds, 2))
+    write_status(pending.dest, status)
+    return status
+
+
+def format_summary(run: GradingRun) -> str:
+    """A plain-text table: one line per student, then counts and the time taken."""
+    lines = [f"{'student':<20} {'score':>11}  status"]
+    for student, st in sorted(run.statuses.items()):
+        score = f"{st.score:g}/{st.max_score:g}" if st.score is not None else "-"
+        lines.append(f"{student:<20} {score:>11}  {st.label}")
+        lines.extend(f"{'':<34}note: {note}" for note in st.notes)
+    states = [st.state for st in run.statuses.values()]
+    counts = ", ".join(f"{states.count(s)} {s}" for s in (GRADED, UNGRADABLE, MISSING)
+                       if states.count(s))
+    resumed = f"; {len(run.resumed)} unchanged since the last run, kept" if run.resumed else ""
+    lines.append(f"{run.chapter}: {counts or 'nothing to grade'}{resumed}; "
+                 f"{run.seconds:.1f} s with {run.workers} workers")
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""What a grading worker process does: execute one sanitised submission.
+
+Workers never touch the gradebook (the main process owns every write, so
+SQLite never sees concurrent writers); they get a notebook as JSON, run it
+with :class:`~grader.autograde.execute.RobustExecute` plus nbgrader's
+output post-processing, and send the executed notebook back.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import IgnorePattern, LimitOutput
+
+from grader.autograde.config import load_config
+from grader.autograde.execute import RobustExecute
+
+__all__ = ["Job", "Outcome", "init_worker", "run_job"]
+
+_STATE: dict = {}
+
+
+@dataclass
+class Job:
+    """One submission to run: ``notebook_json`` (sanitised), ``cwd`` (where the kernel runs)."""
+
+    student: str
+    notebook_json: str
+    cwd: str
+    resources: dict
+
+
+@dataclass
+class Outcome:
+    """The executed notebook (JSON) and the cells left out (``{grade_id or "cell N": reason}``)."""
+
+    student: str
+    notebook_json: str = ""
+    skipped_cells: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str = ""
+
+
+def init_worker(root: str, overrides: dict, kernels: str) -> None:
+    """Set up a worker process once: configuration, and the kernel source.
+
+    ``kernels``: ``"fresh"`` (jupyter_client starts each kernel) or ``"prewarmed"``
+    (forked from a pre-imported template, see :mod:`grader.autograde.kernels`).
+    """
+    # nbgrader's Execute sets this while autograding; kernels inherit it.
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    _STATE["config"] = load_config(root, **overrides)
+    _STATE["factory"] = None
+    if kernels == "prewarmed":
+        from grader.autograde.kernels import PrewarmedKernels
+
+        limit = _STATE["config"].RobustExecute.get("memory_limit_bytes", None)
+        pool = PrewarmedKernels(memory_limit_bytes=limit)
+        _STATE["factory"] = pool.kernel_manager
+
+
+def run_job(job: Job) -> Outcome:
+    """Execute one submission; never raises (a failure comes back in ``Outcome.error``)."""
+    began = time.perf_counter()
+    try:
+        cfg = _STATE["config"]
+        nb = nbformat.reads(job.notebook_json, as_version=4)
+        resources = dict(job.resources, metadata={"path": job.cwd})
+        executor = RobustExecute(config=cfg, kernel_manager_factory=_STATE.get("factory"))
+        nb, resources = executor.preprocess(nb, resources)
+        for pp in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput):
+            nb, resources = pp(config=cfg)(nb, resources)
+        skipped = {_cell_name(nb.cells[i], i): why for i, why in executor.skipped.items()}
+        return Outcome(job.student, nbformat.writes(nb), skipped,
+                       time.perf_counter() - began)
+    except Exception as exc:  # reported per student; the batch goes on
+        return Outcome(job.student, seconds=time.perf_counter() - began,
+                       error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _cell_name(cell, index: int) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
