@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test test-fast data release bundle bench clean
+.PHONY: setup lab test test-fast data release bundle book bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ release: setup  ## regenerate chapters/ from solutions/ with nbgrader
 
 bundle: setup  ## build the student bundle dist/crm-course-student.zip
 	$(BIN)/python -m grader bundle dist/crm-course-student.zip
+
+book: setup  ## build the self-learners' book (chapters run, with outputs) into _build/book/
+	$(BIN)/python -m book
 
 bench: setup  ## run the benchmarks (they print figures)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,0 +1,69 @@
+"""Sphinx configuration of the self-learners' book (read by ``python -m book``).
+
+The sources are staged by book/build.py in _build/book_src/: executed solution
+notebooks, a generated index, the glossary page and the student notebooks.
+"""
+
+project = "crm-course · 电子商务客户关系管理"
+author = "crm-course"
+copyright = "crm-course; text CC BY 4.0, code MIT"
+language = "en"
+
+extensions = ["myst_nb"]
+
+exclude_patterns = ["_build", "downloads", "**.ipynb_checkpoints"]
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_heading_anchors = 3
+# Chapters go from the title (H1) to "### Learning objectives" on purpose.
+suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
+
+# Every build runs every chapter, like a student running all cells; a cell
+# error fails the build instead of publishing a page with a traceback.
+nb_execution_mode = "force"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+html_theme = "sphinx_book_theme"
+html_title = "crm-course · 电子商务客户关系管理"
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
+# An empty mode makes the theme log a console error on every page.
+html_context = {"default_mode": "light"}
+html_css_files = ["course.css"]
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "show_toc_level": 2,
+    # would offer the solution notebook; each chapter links the student one instead
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+}
+
+
+# MathJax from the copy shipped in the sphinx-mathjax-offline package instead of a CDN,
+# so pages read offline. Done here rather than by loading that extension, which does not
+# declare itself safe for parallel reading and would make Sphinx read serially.
+mathjax_path = "mathjax/tex-chtml.js"
+
+
+def _copy_mathjax(app, exc):
+    import importlib.util
+    from pathlib import Path
+
+    from sphinx.util.fileutil import copy_asset
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if exc is None and spec is not None:
+        source = Path(spec.origin).parent / "static" / "mathjax"
+        copy_asset(str(source), str(Path(app.outdir) / "_static" / "mathjax"))
+
+
+def setup(app):
+    app.connect("build-finished", _copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
