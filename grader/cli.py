@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=None,
                    help="seconds per cell (default: c.Execute.timeout in nbgrader_config.py)")
     p.add_argument("--memory-limit", default="4G", help="address space per kernel (0 = none)")
-    p.add_argument("--kernels", choices=["prewarmed", "fresh"], default="fresh",
+    p.add_argument("--kernels", choices=["prewarmed", "fresh"], default="prewarmed",
                    help="fork each fresh kernel from a pre-imported template, or start it cold")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_root(p)

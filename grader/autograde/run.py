@@ -79,7 +79,7 @@ class _Pending:
 
 def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None = None,
           workers: int | None = None, force: bool = False, timeout_seconds: int | None = None,
-          memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES, kernels: str = "fresh",
+          memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES, kernels: str = "prewarmed",
           progress: bool = True) -> GradingRun:
     """Autograde ``chapter`` for every student in ``submitted/`` (or ``students``).
 

@@ -1,0 +1,221 @@
+"""Pre-warmed kernels: each submission gets a fresh kernel forked from a pre-imported template.
+
+A chapter's kernel spends about 2.5 s of CPU importing pandas, matplotlib,
+seaborn, IPython and the course's own packages before the first student
+line runs, in every kernel, for every submission. Here one *template*
+process per worker (a "zygote", as Android calls it) imports them once; each
+kernel is then ``os.fork()`` of the template followed by ipykernel's normal
+start-up, so it starts with the modules already in memory (copy-on-write) but
+with nothing else: no variables, no history, no other student's state. One
+student's kernel is never reused for another.
+
+It plugs into jupyter_client as a kernel **provisioner** (the API meant for
+custom kernel launching), so nbclient and nbgrader's Execute run unchanged.
+Why fork and not a pool of started kernels: a started kernel idles while
+waiting, but its import time is still CPU spent per submission; fork shares
+the already-imported modules, which is what saves the time on a busy
+machine.
+
+Limits: POSIX only (fork). The template imports only modules and never runs
+notebook code; its environment (``MPLBACKEND`` = inline, as ipykernel sets
+it) is set before matplotlib is imported so plots still reach the notebook.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from grader.autograde.limits import apply_memory_limit
+
+__all__ = ["PrewarmedKernels", "PRELOADED_MODULES"]
+
+#: What the template imports: what every chapter's first cell and hidden tests import.
+PRELOADED_MODULES = (
+    "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "seaborn",
+    "matplotlib_inline.backend_inline", "ipykernel.kernelapp", "ipykernel.ipkernel",
+    "crm_lab", "crm_lab.data", "crm_lab.checks", "crm_lab.plotting", "crm_lab.rfm",
+    "grader.compare", "grader.fixtures", "grader.reference",
+)
+
+_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+# -- the template process ---------------------------------------------------------------
+
+def _template_main(conn, modules: tuple[str, ...]) -> None:
+    """Import ``modules``, then fork one kernel per request until the pipe closes."""
+    os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional package only costs its import later
+            pass
+    # Children are reaped automatically; each kernel resets this after the fork.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        pid = os.fork()
+        if pid == 0:
+            _become_kernel(conn, **request)
+        conn.send(pid)
+
+
+def _become_kernel(conn, argv: list[str], cwd: str | None, env: dict[str, str],
+                   memory_limit_bytes: int) -> None:
+    """In the forked child: reset what the template changed, then run ipykernel."""
+    try:
+        conn.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setpgid(0, 0)  # its own process group, as jupyter_client's launcher does
+        os.environ.clear()
+        os.environ.update(env)
+        os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+        if cwd:
+            os.chdir(cwd)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        apply_memory_limit(memory_limit_bytes)
+        sys.argv = ["ipykernel_launcher", *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(argv)
+        _enable_inline_plots(app.shell)
+        app.start()
+    finally:
+        os._exit(0)
+
+
+def _enable_inline_plots(shell) -> None:
+    """Hook matplotlib's inline backend into the new shell.
+
+    In a cold kernel this happens when pyplot is first imported; the template
+    imported it before any shell existed, so it is done here instead, with the
+    same public calls (otherwise figures reach the notebook as text only).
+    """
+    if "matplotlib.pyplot" not in sys.modules:
+        return
+    import matplotlib
+    from IPython.core.pylabtools import activate_matplotlib
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    backend = matplotlib.get_backend()
+    if backend in ("inline", _INLINE_BACKEND):
+        activate_matplotlib(backend)
+        configure_inline_support(shell, backend)
+
+
+# -- the worker's side ------------------------------------------------------------------
+
+class _ForkedProcess:
+    """Enough of ``subprocess.Popen`` for LocalProvisioner, for a kernel that is not our child."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -1  # the exit status went to the template, which reaped it
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {self.pid} still running")
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class _Template:
+    """One template process and the lock that serialises requests to it."""
+
+    def __init__(self, modules: tuple[str, ...]):
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_template_main, args=(child, modules), daemon=True,
+                                   name="kernel-template")
+        self.process.start()
+        child.close()
+        self.lock = threading.Lock()
+
+    def fork_kernel(self, argv, cwd, env, memory_limit_bytes) -> int:
+        with self.lock:
+            self.conn.send({"argv": argv, "cwd": cwd, "env": env,
+                            "memory_limit_bytes": memory_limit_bytes})
+            return self.conn.recv()
+
+
+class _TemplateProvisioner(LocalProvisioner):
+    """LocalProvisioner whose ``launch_kernel`` forks the template instead of Popen."""
+
+    template: _Template | None = None
+    memory_limit_bytes = 0
+
+    async def launch_kernel(self, cmd, **kwargs):
+        try:
+            start = cmd.index("ipykernel_launcher") + 1
+        except ValueError:
+            raise RuntimeError(f"pre-warmed kernels run ipykernel only, not {cmd}") from None
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = kwargs.get("cwd")
+        pid = self.template.fork_kernel(cmd[start:], str(cwd) if cwd else None, env,
+                                        self.memory_limit_bytes)
+        self.process = _ForkedProcess(pid)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        return self.connection_info
+
+
+class PrewarmedKernels:
+    """Source of fresh kernels forked from one pre-imported template (one per worker process).
+
+    ``kernel_manager()`` returns a new AsyncKernelManager whose kernel will be
+    forked from the template; pass it as nbclient's kernel manager.
+    """
+
+    def __init__(self, memory_limit_bytes: int | None = 0,
+                 modules: tuple[str, ...] = PRELOADED_MODULES):
+        self.memory_limit_bytes = int(memory_limit_bytes or 0)
+        self.template = _Template(modules)
+
+    def kernel_manager(self, kernel_name: str = "python3") -> AsyncKernelManager:
+        km = AsyncKernelManager(kernel_name=kernel_name)
+        provisioner = _TemplateProvisioner(kernel_id=km.kernel_id or "", kernel_spec=km.kernel_spec,
+                                           parent=km)
+        provisioner.template = self.template
+        provisioner.memory_limit_bytes = self.memory_limit_bytes
+        # jupyter_client creates a provisioner only if none is set (KernelManager.pre_start_kernel).
+        km.provisioner = provisioner
+        return km
