@@ -45,8 +45,6 @@ _SYSTEM_CJK_HINTS = (
     "notoserifcjk",
 )
 
-_registered: dict[str, str] = {}
-
 
 def _mplfonts_font() -> Path | None:
     # find_spec does not execute mplfonts (whose import pulls in its CLI deps).
@@ -108,10 +106,10 @@ def use_course_style(context: str = "notebook") -> str | None:
     path = find_cjk_font()
     if path is not None:
         key = str(path)
-        if key not in _registered:
+        # Ask the font manager itself (not a cache of ours): it may have been rebuilt since.
+        if not any(entry.fname == key for entry in font_manager.fontManager.ttflist):
             font_manager.fontManager.addfont(key)
-            _registered[key] = font_manager.FontProperties(fname=key).get_name()
-        family = _registered[key]
+        family = font_manager.FontProperties(fname=key).get_name()
         mpl.rcParams["font.sans-serif"] = [family, *mpl.rcParams["font.sans-serif"]]
         mpl.rcParams["font.family"] = "sans-serif"
     else:

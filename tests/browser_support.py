@@ -38,13 +38,13 @@ def require_chromium():
 
 
 @contextlib.contextmanager
-def chromium_browser():
-    """A headless Chromium, closed on exit."""
+def chromium_browser(env: dict[str, str] | None = None):
+    """A headless Chromium (with environment ``env`` if given), closed on exit."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS, timeout=60_000)
+                                             args=CHROMIUM_ARGS, env=env, timeout=60_000)
         try:
             yield browser
         finally:
