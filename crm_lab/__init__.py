@@ -6,12 +6,14 @@ Modules, each named after what it helps with:
 - :mod:`crm_lab.plotting` the course's plot style (with a Chinese font) and small plot helpers
 - :mod:`crm_lab.checks`   formative checks that run right after an exercise, with hints
 - :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
+- :mod:`crm_lab.service`  customer-service tools: a simpy queue simulator for call centres
+- :mod:`crm_lab.glossary` the key terms of every chapter (English, 中文, definition), kept once
 
 Submodules are imported on use, so ``import crm_lab`` stays cheap.
 """
 
 __version__ = "0.1.0"
-__all__ = ["checks", "data", "plotting", "rfm"]
+__all__ = ["checks", "data", "glossary", "plotting", "rfm", "service"]
 
 
 def __getattr__(name):  # lazy submodules: a grading kernel imports only what it needs
