@@ -3,7 +3,12 @@
 Commands:
   release [CHAPTER ...]   regenerate chapters/ from solutions/ with nbgrader
   bundle [ZIP]            build the student bundle (default dist/crm-course-student.zip)
+  collect CHAPTER SOURCE  put a folder or LMS zip of submissions into submitted/
   grade CHAPTER           autograde every submission in parallel into nbgrader's gradebook
+  feedback CHAPTER        HTML feedback per student, without hidden tests
+  export [CSV]            grades: one row per student, columns per chapter and question
+  report CHAPTER          item analysis for the instructor (one HTML file with plots)
+  similarity CHAPTER      pairs of students with suspiciously alike answers
 """
 
 from __future__ import annotations
@@ -15,9 +20,15 @@ from pathlib import Path
 from grader.course import COURSE_ROOT
 
 
-def _add_root(p) -> None:
+def _command(sub, name: str, func, text: str, chapter: bool = True):
+    """A sub-command with the options every grading command shares."""
+    p = sub.add_parser(name, help=text)
+    if chapter:
+        p.add_argument("chapter", help="chapter folder, e.g. 06_rfm")
     p.add_argument("--root", default=str(COURSE_ROOT),
                    help="course root, where nbgrader_config.py is (default: this checkout)")
+    p.set_defaults(func=func)
+    return p
 
 
 def _release(args) -> int:
@@ -52,6 +63,54 @@ def _grade(args) -> int:
     return 0
 
 
+def _feedback(args) -> int:
+    from grader.feedback import generate_feedback
+
+    written = generate_feedback(args.chapter, root=Path(args.root),
+                                students=args.student or None)
+    print(f"feedback for {len(written)} students in "
+          f"{Path(args.root) / 'feedback'}/<student>/{args.chapter}/")
+    return 0
+
+
+def _export(args) -> int:
+    from grader.export import export_grades
+
+    path = export_grades(Path(args.csv), root=Path(args.root), chapters=args.chapter or None)
+    print(f"grades written to {path}")
+    return 0
+
+
+def _collect(args) -> int:
+    from grader.collect import collect
+
+    result = collect(args.chapter, Path(args.source), root=Path(args.root),
+                     regexp=args.regexp, force=args.force)
+    print(f"collected {len(result.placed)} submissions of {args.chapter} into submitted/")
+    for name, reason in result.unplaced:
+        print(f"  not placed: {name}: {reason}")
+    return 0 if not result.unplaced else 1
+
+
+def _report(args) -> int:
+    from grader.report import write_report
+
+    target = Path(args.out or Path(args.root) / "reports" / f"{args.chapter}-items.html")
+    print(f"item analysis written to {write_report(args.chapter, target, root=Path(args.root))}")
+    return 0
+
+
+def _similarity(args) -> int:
+    from grader.similarity import write_similarity_report
+
+    target = Path(args.out or Path(args.root) / "reports" / f"{args.chapter}-similarity.html")
+    page, table = write_similarity_report(args.chapter, target, root=Path(args.root),
+                                          top=args.top, threshold=args.threshold,
+                                          common_share=args.ignore_common)
+    print(f"similar pairs: {page} (all pairs: {table})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bundle", help="build the student bundle zip")
     p.add_argument("zip", nargs="?", default=str(COURSE_ROOT / "dist" / "crm-course-student.zip"))
     p.set_defaults(func=_bundle)
-    p = sub.add_parser("grade", help="autograde a chapter for the class, in parallel")
-    p.add_argument("chapter", help="chapter folder, e.g. 06_rfm")
+    p = _command(sub, "grade", _grade, "autograde a chapter for the class, in parallel")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("-j", "--workers", type=int, default=None,
                    help="kernels run in parallel (default: CPU cores)")
@@ -75,8 +133,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kernels", choices=["prewarmed", "fresh"], default="prewarmed",
                    help="fork each fresh kernel from a pre-imported template, or start it cold")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    _add_root(p)
-    p.set_defaults(func=_grade)
+    p = _command(sub, "feedback", _feedback, "HTML feedback per student, hidden tests removed")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p = _command(sub, "export", _export, "grades as CSV with a status per submission",
+                 chapter=False)
+    p.add_argument("csv", nargs="?", default="grades.csv")
+    p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
+    p = _command(sub, "collect", _collect, "put a folder or LMS zip of notebooks in submitted/")
+    p.add_argument("source", help="a folder (one sub-folder per student) or an LMS .zip")
+    p.add_argument("--regexp", help="file-name pattern with a (?P<student_id>...) group")
+    p.add_argument("--force", action="store_true", help="replace notebooks collected before")
+    p = _command(sub, "report", _report, "item analysis (HTML with plots) for the instructor")
+    p.add_argument("--out", help="HTML file (default: reports/CHAPTER-items.html)")
+    p = _command(sub, "similarity", _similarity, "rank pairs of students with alike answers")
+    p.add_argument("--out", help="HTML file (default: reports/CHAPTER-similarity.html; "
+                                 "a CSV of all pairs is written beside it)")
+    p.add_argument("--top", type=int, default=20, help="pairs shown in the HTML")
+    p.add_argument("--threshold", type=float, default=0.5, help="lowest similarity shown")
+    p.add_argument("--ignore-common", type=float, default=None, metavar="SHARE",
+                   help="ignore code shared by more than this share of the class (e.g. 0.5)")
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -38,9 +38,11 @@ def parse_bytes(text: str | int) -> int:
     s = str(text).strip().upper()
     number = s.rstrip("KMGIB")
     unit = s[len(number):]
-    if unit not in _UNITS or not number:
-        raise ValueError(f"cannot read {text!r} as a memory size; use e.g. 4G, 512M or 0 for none")
-    return int(float(number) * _UNITS[unit])
+    try:
+        return int(float(number) * _UNITS[unit])
+    except (KeyError, ValueError):
+        raise ValueError(f"cannot read {text!r} as a memory size; "
+                         "use e.g. 4G, 512M or 0 for none") from None
 
 
 def apply_memory_limit(limit_bytes: int) -> None:

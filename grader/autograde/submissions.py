@@ -94,6 +94,15 @@ def _released(path: str, mtime_ns: int) -> tuple:
     return tuple(_grade_cells(nbformat.read(path, as_version=4)).items())
 
 
+def _drop_empty_nbgrader_metadata(nb) -> None:
+    # DeduplicateIds leaves ``nbgrader: {}`` on a duplicate; OverwriteCells with
+    # add_missing_cells then fails on its missing grade_id (nbgrader 0.9.6). An
+    # empty dict and no dict mean the same: an ordinary cell.
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", None) == {}:
+            del cell.metadata["nbgrader"]
+
+
 def sanitize(path: Path, resources: dict, config: Config,
              released: dict[str, str] | None = None) -> tuple[nbformat.NotebookNode, list[str]]:
     """Read and sanitise a submitted notebook as nbgrader's autograde does.
@@ -107,8 +116,8 @@ def sanitize(path: Path, resources: dict, config: Config,
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # JSON errors, wrong nbformat, bad encoding: all mean one thing
-        raise Unreadable(f"not a readable notebook ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        detail = " ".join(str(exc).split())[:160]
+        raise Unreadable(f"not a readable notebook ({type(exc).__name__}: {detail})") from None
     if not isinstance(nb.get("cells"), list):
         raise Unreadable("not a readable notebook (it has no list of cells)")
     notes = []
@@ -123,9 +132,12 @@ def sanitize(path: Path, resources: dict, config: Config,
         for pp in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
                    CheckCellMetadata):
             nb, resources = pp(config=cfg)(nb, resources)
+            if pp is DeduplicateIds:
+                _drop_empty_nbgrader_metadata(nb)
     except Exception as exc:
+        detail = " ".join(str(exc).split())[:160]
         raise Unreadable(f"nbgrader could not check its cells ({type(exc).__name__}: "
-                         f"{str(exc)[:200]})") from None
+                         f"{detail})") from None
     after = _grade_cells(nb)
     restored = sorted(set(after) - set(before))
     edited = sorted(k for k in before if released and k in released and before[k] != released[k])

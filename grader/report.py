@@ -1,0 +1,200 @@
+"""Item analysis of a chapter for the instructor: which questions the class found hard.
+
+One self-contained HTML file (plots embedded as base64 PNG) with, per question:
+mean score, difficulty (mean score / points: 1 = everyone got it), discrimination
+(Pearson correlation of the question's score with the rest of the chapter's
+score: near 0 or negative means the question does not separate stronger from
+weaker submissions), the score distribution, and the most common failure
+messages from the autograded notebooks; per chapter, the distribution of totals.
+Only graded submissions count (ungradable and missing ones are listed apart).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+from nbgrader.api import Gradebook, MissingEntry
+
+from grader.autograde.config import course_directory, load_config
+from grader.autograde.status import GRADED, read_status
+from grader.course import COURSE_ROOT
+
+__all__ = ["item_table", "item_statistics", "failure_messages", "write_report"]
+
+
+def item_table(chapter: str, root: Path = COURSE_ROOT) -> tuple[pd.DataFrame, pd.Series, dict]:
+    """Scores of graded submissions: (students × questions DataFrame of points,
+    points per question, {student: status label} of the submissions left out).
+
+    A question that nobody has a score for yet (manual grading pending) is left out.
+    """
+    root = Path(root).resolve()
+    coursedir = course_directory(root, load_config(root))
+    autograded = Path(coursedir.root) / coursedir.autograded_directory
+    scores, points, left_out = {}, {}, {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            assignment = gb.find_assignment(chapter)
+        except MissingEntry:
+            raise ValueError(f"{chapter} is not in the gradebook; grade it first") from None
+        for notebook in assignment.notebooks:
+            for cell in notebook.grade_cells:
+                points[cell.name] = cell.max_score
+        for submission in assignment.submissions:
+            student = submission.student.id
+            status = read_status(autograded / student / chapter)
+            if status is not None and status.state != GRADED:
+                left_out[student] = status.label
+                continue
+            row = {}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    row[grade.name] = grade.score if grade.auto_score is not None \
+                        or grade.manual_score is not None else np.nan
+            scores[student] = row
+    table = pd.DataFrame.from_dict(scores, orient="index").sort_index()
+    table = table.dropna(axis=1, how="all")
+    return table, pd.Series(points)[table.columns], left_out
+
+
+def item_statistics(table: pd.DataFrame, points: pd.Series) -> pd.DataFrame:
+    """Per question: points, mean, difficulty (0–1), discrimination (−1–1; NaN if constant)."""
+    total = table.sum(axis=1)
+    rows = {}
+    for question in table.columns:
+        item = table[question]
+        rest = total - item.fillna(0)
+        ok = item.notna()
+        if item[ok].nunique() > 1 and rest[ok].nunique() > 1:
+            disc = float(np.corrcoef(item[ok], rest[ok])[0, 1])
+        else:
+            disc = float("nan")  # everyone scored the same: it cannot discriminate
+        rows[question] = {"points": float(points[question]), "mean": float(item.mean()),
+                          "difficulty": float(item.mean() / points[question])
+                          if points[question] else float("nan"),
+                          "discrimination": disc, "graded": int(ok.sum())}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def failure_messages(chapter: str, root: Path = COURSE_ROOT, top: int = 3) -> dict[str, list]:
+    """Per test cell, the ``top`` most common ``ename: first line of evalue`` with counts.
+
+    Numbers are replaced by ``#`` so that "has 3,409 rows" and "has 3,310 rows" count as one.
+    """
+    root = Path(root).resolve()
+    coursedir = course_directory(root, load_config(root))
+    autograded = Path(coursedir.root) / coursedir.autograded_directory
+    counts: dict[str, Counter] = {}
+    for path in sorted(autograded.glob(f"*/{chapter}/{chapter}.ipynb")):
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception:
+            continue
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if not meta.get("grade") or cell.cell_type != "code":
+                continue
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    first = (out.get("evalue") or "").strip().splitlines()[:1]
+                    msg = f"{out.get('ename')}: {first[0] if first else ''}"
+                    msg = re.sub(r"\d[\d,.]*", "#", msg)
+                    counts.setdefault(meta["grade_id"], Counter())[msg] += 1
+                    break
+    return {gid: c.most_common(top) for gid, c in counts.items()}
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plots(table: pd.DataFrame, points: pd.Series, stats: pd.DataFrame) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    out = {}
+    total = table.sum(axis=1)
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    sns.histplot(total, bins=np.arange(0, points.sum() + 2) - 0.5, ax=ax, color="tab:green")
+    ax.set(title="Chapter total per student", xlabel="points", ylabel="students")
+    out["total"] = _png(fig)
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(stats) + 1.5), sharey=True)
+    order = stats.index[::-1]
+    axes[0].barh(order, stats.loc[order, "difficulty"], color="tab:blue")
+    axes[0].set(xlim=(0, 1), title="Difficulty (share of points earned)",
+                xlabel="0 = nobody, 1 = all")
+    axes[1].barh(order, stats.loc[order, "discrimination"].fillna(0), color="tab:orange")
+    axes[1].axvline(0.2, ls="--", color="grey")
+    axes[1].set(xlim=(-1, 1), title="Discrimination (correlation with the rest)",
+                xlabel="below 0.2 (dashed): weak")
+    out["items"] = _png(fig)
+
+    shares = pd.DataFrame({q: (table[q] / points[q]).round(2).value_counts(normalize=True)
+                           for q in table.columns}).T.fillna(0).sort_index(axis=1)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shares) + 1.5))
+    shares.loc[order].plot.barh(stacked=True, ax=ax, colormap="RdYlGn", width=0.8)
+    ax.set(title="Score distribution per question", xlabel="share of students",
+           xlim=(0, 1))
+    ax.legend(title="fraction of points", bbox_to_anchor=(1.01, 1), loc="upper left")
+    out["distribution"] = _png(fig)
+    return out
+
+
+def write_report(chapter: str, target: Path, root: Path = COURSE_ROOT) -> Path:
+    """Write the item-analysis HTML for ``chapter`` to ``target``; returns the path."""
+    table, points, left_out = item_table(chapter, root)
+    if table.empty:
+        raise ValueError(f"no graded submissions of {chapter} yet: run `grade {chapter}` first")
+    stats = item_statistics(table, points)
+    messages = failure_messages(chapter, root)
+    plots = _plots(table, points, stats)
+    total = table.sum(axis=1)
+    rows = []
+    for q, s in stats.iterrows():
+        msgs = "<br>".join(f"{n}× {html.escape(m)}" for m, n in messages.get(q, []))
+        rows.append(f"<tr><td><code>{html.escape(q)}</code></td><td>{s.points:g}</td>"
+                    f"<td>{s['mean']:.2f}</td><td>{s.difficulty:.2f}</td>"
+                    f"<td>{s.discrimination:.2f}</td><td>{s.graded}</td><td>{msgs}</td></tr>")
+    excluded = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>"
+                       for k, v in sorted(left_out.items()))
+    body = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>{chapter}: item analysis</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}
+img{{max-width:100%}}</style></head><body>
+<h1>{chapter}: item analysis</h1>
+<p>{len(table)} graded submissions; total mean {total.mean():.2f} of {points.sum():g} points
+(median {total.median():g}, standard deviation {total.std():.2f}).
+Difficulty is the share of the points earned; discrimination is the correlation of the
+question's score with the rest of the chapter (below 0.2: the question does not separate
+stronger from weaker work, look at it).</p>
+<img src="{plots['total']}" alt="distribution of totals">
+<h2>Questions</h2>
+<table><tr><th>question</th><th>points</th><th>mean</th><th>difficulty</th>
+<th>discrimination</th><th>graded</th><th>most common failures</th></tr>
+{''.join(rows)}</table>
+<img src="{plots['items']}" alt="difficulty and discrimination">
+<img src="{plots['distribution']}" alt="score distribution per question">
+<h2>Not graded</h2><ul>{excluded or '<li>none</li>'}</ul>
+</body></html>"""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
+    return target

@@ -1,0 +1,133 @@
+"""The grading tools' pieces that need no kernel: memory sizes, locating and collecting
+submissions, the similarity fingerprints, status labels."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from grader.autograde.limits import parse_bytes
+from grader.autograde.status import SubmissionStatus
+from grader.autograde.submissions import locate_notebook
+from grader.collect import collect
+from grader.similarity import fingerprints, normalised_tokens
+
+CHAPTER = "06_rfm"
+
+
+@pytest.fixture
+def course(tmp_path, root):
+    """A course root with only its configuration: all that collecting needs."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    shutil.copy(root / "nbgrader_config.py", folder)
+    return folder
+
+
+def test_memory_sizes_read_like_people_write_them():
+    assert parse_bytes("4G") == 4 * 1024**3
+    assert parse_bytes("512MB") == 512 * 1024**2
+    assert parse_bytes("0") == 0
+    with pytest.raises(ValueError, match="memory size"):
+        parse_bytes("lots")
+
+
+def test_a_renamed_notebook_is_found_and_noted(tmp_path):
+    (tmp_path / "Copy of 06_rfm.ipynb").write_text("{}")
+    located = locate_notebook(tmp_path, CHAPTER)
+    assert located.path.name == "Copy of 06_rfm.ipynb" and "renamed" in located.notes[0]
+
+
+def test_several_notebooks_without_the_right_name_are_a_reason_not_a_guess(tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")
+    (tmp_path / "b.ipynb").write_text("{}")
+    located = locate_notebook(tmp_path, CHAPTER)
+    assert located.path is None and "several notebooks" in located.reason
+
+
+def test_status_label_says_why_a_submission_has_no_score():
+    status = SubmissionStatus("s1", CHAPTER, "ungradable", "not a readable notebook")
+    assert status.label == "ungradable: not a readable notebook"
+    assert SubmissionStatus("s2", CHAPTER, "graded").label == "graded"
+
+
+def _nb(source="x = 1"):
+    return nbformat.writes(new_notebook(cells=[new_code_cell(source)]))
+
+
+def test_collect_from_student_folders(tmp_path, course):
+    source = tmp_path / "download"
+    (source / "alice").mkdir(parents=True)
+    (source / "alice" / "06_rfm.ipynb").write_text(_nb())
+    (source / "Bo Li_20231234_assignsubmission_file_").mkdir()
+    (source / "Bo Li_20231234_assignsubmission_file_" / "my work.ipynb").write_text(_nb())
+    (source / "stray.ipynb").write_text(_nb())
+    (source / "alice" / "notes.txt").write_text("hello")
+    result = collect(CHAPTER, source, root=course)
+    assert set(result.placed) == {"alice", "20231234"}
+    assert (course / "submitted" / "20231234" / CHAPTER / f"{CHAPTER}.ipynb").is_file()
+    reasons = dict(result.unplaced)
+    assert reasons["stray.ipynb"] == "no student id in its name or folder"
+    assert reasons["alice/notes.txt"] == "not a notebook"
+
+
+def test_collect_from_an_lms_zip_keeps_the_latest_attempt_and_its_time(tmp_path, course):
+    archive = tmp_path / "gradebook.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("06_rfm_carol_attempt_2026-01-02-10-00-00_06_rfm.ipynb", _nb("old = 1"))
+        zf.writestr("06_rfm_carol_attempt_2026-01-03-09-30-00_06_rfm.ipynb", _nb("new = 2"))
+        zf.writestr("__MACOSX/._junk.ipynb", "junk")
+    result = collect(CHAPTER, archive, root=course)
+    folder = course / "submitted" / "carol" / CHAPTER
+    assert set(result.placed) == {"carol"}
+    assert "new = 2" in (folder / f"{CHAPTER}.ipynb").read_text()
+    assert (folder / "timestamp.txt").read_text() == "2026-01-03 09:30:00"
+    assert len(result.unplaced) == 1 and "another notebook" in result.unplaced[0][1]
+
+
+def test_collect_does_not_overwrite_a_different_submission_without_force(tmp_path, course):
+    source = tmp_path / "download"
+    (source / "dan").mkdir(parents=True)
+    (source / "dan" / "06_rfm.ipynb").write_text(_nb("a = 1"))
+    collect(CHAPTER, source, root=course)
+    (source / "dan" / "06_rfm.ipynb").write_text(_nb("a = 2"))
+    assert "use --force" in collect(CHAPTER, source, root=course).unplaced[0][1]
+    assert collect(CHAPTER, source, root=course, force=True).placed
+
+
+ORIGINAL = '''def top_customer_share(rfm, top_fraction=0.2):
+    n_top = int(np.ceil(top_fraction * len(rfm)))
+    top = rfm["monetary_cny"].sort_values(ascending=False).head(n_top)
+    return float(top.sum() / rfm["monetary_cny"].sum())
+'''
+DISGUISED = '''def top_customer_share(table, share=0.2):
+    # my own work!
+    k   = int(np.ceil(share*len(table)))
+    best = table['monetary_cny'].sort_values(ascending = False).head(k)
+    return float(best.sum()/table['monetary_cny'].sum())
+'''
+INDEPENDENT = '''import math
+
+def top_customer_share(rfm, top_fraction=0.2):
+    top = rfm.nlargest(math.ceil(top_fraction * len(rfm)), "monetary_cny")
+    return top["monetary_cny"].sum() / rfm["monetary_cny"].sum()
+'''
+
+
+def test_renamed_variables_comments_and_spacing_do_not_hide_a_copy():
+    assert normalised_tokens(ORIGINAL) == normalised_tokens(DISGUISED)
+    assert fingerprints(normalised_tokens(ORIGINAL)) == fingerprints(normalised_tokens(DISGUISED))
+
+
+def test_an_independent_answer_shares_few_fingerprints():
+    a = fingerprints(normalised_tokens(ORIGINAL))
+    b = fingerprints(normalised_tokens(INDEPENDENT))
+    assert len(a & b) / len(a | b) < 0.3
+
+
+def test_code_that_does_not_tokenise_is_compared_as_words():
+    assert normalised_tokens("def f(:\n  return '") == ["def", "f", "return"]
