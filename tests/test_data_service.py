@@ -152,7 +152,7 @@ def test_staffing_has_every_half_hour_of_every_queue(shop):
     )
     joined["calls"] = joined["calls"].fillna(0)
     for _queue, group in joined.groupby("queue"):
-        assert group["agents"].corr(group["calls"], method="spearman") > 0.5
+        assert group["agents"].corr(group["calls"], method="spearman") > 0.4
 
 
 # --- tickets -------------------------------------------------------------------------------

@@ -139,6 +139,15 @@ def _serve(arrival, patience, handle, agents_by_interval, day_start):
     abandoned = np.zeros(len(arrival), bool)
     triples = zip(arrival.tolist(), patience.tolist(), handle.tolist(), strict=True)
     for i, (a, limit, h) in enumerate(triples):
+        # Most calls find an agent on duty free at once: the first such agent takes it.
+        j = min(int((a - day_start) // INTERVAL_SECONDS), n_intervals)
+        free_now = next(
+            (k for k in range(staffed[j] if j < n_intervals else 0) if free[k] <= a), -1
+        )
+        if free_now >= 0:
+            start[i] = a
+            free[free_now] = a + h
+            continue
         best, best_k = float("inf"), -1
         for k in range(n_slots):
             ready = free[k] if free[k] > a else a
@@ -161,7 +170,7 @@ def _serve(arrival, patience, handle, agents_by_interval, day_start):
 
 def call_centre(seed, calendar, orders, n_customers, stream) -> dict[str, pd.DataFrame]:
     """The ``calls`` and ``call_staffing`` tables (see the module docstring)."""
-    scale = float(np.sqrt(n_customers / 4000.0))
+    scale = n_customers / 4000.0  # calls grow with the shop
     window, expected, planned = _rates(calendar, orders, scale)
     n_days, n_queues, n_intervals = expected.shape
 

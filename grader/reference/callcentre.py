@@ -112,11 +112,13 @@ def intraday_profile(calls: pd.DataFrame) -> pd.DataFrame:
     _require(calls, ["arrival_time", "queue"], "calls")
     arrival = pd.to_datetime(calls["arrival_time"])
     days = (arrival.max().normalize() - arrival.min().normalize()).days + 1
-    slot = arrival.dt.floor("30min").dt.strftime("%H:%M")
-    counts = pd.crosstab(slot.rename("slot"), calls["queue"].astype(str).rename("queue"))
-    out = counts / days
+    minute = arrival.dt.hour.to_numpy() * 60 + arrival.dt.minute.to_numpy() // 30 * 30
+    queue = calls["queue"].astype(str).to_numpy()
+    counts = pd.crosstab(pd.Series(minute, name="slot"), pd.Series(queue, name="queue"))
+    out = counts.sort_index() / days
+    out.index = pd.Index([f"{m // 60:02d}:{m % 60:02d}" for m in out.index], name="slot")
     out.columns.name = None
-    return out.sort_index()
+    return out
 
 
 # --- Erlang C -------------------------------------------------------------------------------
