@@ -1,0 +1,173 @@
+"""A student's session in JupyterLab, in a real browser (Debian's Chromium via Playwright).
+
+A JupyterLab server on 127.0.0.1 serves a temporary folder holding the student
+version of the RFM chapter and an answered copy (the solution notebook). The
+tests run the chapter, see the worked example's plot, type an answer and read
+the formative check's message, then press nbgrader's Validate on the answered
+notebook. Screenshots go to test-artifacts/lab/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import artifact_dir, chromium_browser, free_port, require_chromium
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_lab")]
+
+CHAPTER = "06_rfm"
+
+
+@pytest.fixture(scope="module")
+def lab(root, tmp_path_factory):
+    """A JupyterLab server on a free port of 127.0.0.1; yields (base URL, token)."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("lab")
+    (home / "student").mkdir()
+    (home / "answered").mkdir()
+    shutil.copy2(root / "chapters" / CHAPTER / f"{CHAPTER}.ipynb", home / "student")
+    shutil.copy2(root / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", home / "answered")
+    token = secrets.token_hex(16)
+    port = free_port()
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
+           # keep JupyterLab's state out of the user's home
+           "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
+           "JUPYTER_CONFIG_DIR": str(home / ".config"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(home / ".workspaces"),
+           "JUPYTERLAB_SETTINGS_DIR": str(home / ".settings")}
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={home}", "--LabApp.news_url=",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = (home / "lab.log").open("w")
+    server = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n"
+                                       + (home / "lab.log").read_text()[-3000:]) from None
+                time.sleep(0.3)
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+
+
+def open_notebook(browser, lab, path):
+    url, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # a workspace of its own, so no tab from another test is restored next to it
+    workspace = secrets.token_hex(4)
+    page.goto(f"{url}lab/workspaces/{workspace}/tree/{path}?token={token}", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    return page
+
+
+def cell_index(page, text: str) -> int:
+    """Index of the first notebook cell whose source contains ``text``."""
+    index = page.evaluate(
+        """(text) => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'))
+             .findIndex(c => (c.querySelector('.jp-InputArea') || c).textContent.includes(text))""",
+        text)
+    assert index >= 0, f"no cell contains {text!r}"
+    return index
+
+
+def run_cell(page, index: int, timeout_ms: int = 60_000):
+    """Select cell ``index``, run it (Ctrl+Enter) and wait until its prompt shows a new count."""
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    prompt.click()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        """([i, before]) => {
+             const p = document.querySelectorAll('.jp-Notebook .jp-Cell')[i]
+                         .querySelector('.jp-InputPrompt').innerText;
+             return /\\[\\d+\\]/.test(p) && p !== before;
+           }""",
+        arg=[index, before], timeout=timeout_ms)
+    return cell
+
+
+def replace_source(page, index: int, source: str):
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(source)
+    page.keyboard.press("Escape")
+
+
+def test_student_runs_the_chapter_sees_the_plot_and_the_checks(lab):
+    shots = artifact_dir("lab")
+    with chromium_browser() as browser:
+        page = open_notebook(browser, lab, f"student/{CHAPTER}.ipynb")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        # the worked example's plot, then the first unanswered exercise stops the run
+        page.wait_for_selector(".jp-OutputArea-output img", timeout=90_000)
+        page.get_by_text("NotImplementedError").first.wait_for(timeout=90_000)
+        plot = page.locator(".jp-OutputArea-output img").first
+        assert plot.evaluate("img => img.naturalWidth") > 300
+        plot.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "1-worked-example-plot.png"))
+
+        answer = cell_index(page, "def rfm_table(")
+        check = cell_index(page, '"""rfm_table on the shop')
+        # A first try that forgets to keep one row per customer: the check says so, with a hint.
+        replace_source(page, answer,
+                       'def rfm_table(orders, as_of, amount_col="net_amount_cny"): return orders')
+        for index in range(answer, check + 1):
+            run_cell(page, index)
+        output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
+        output.get_by_text("✗ rfm_table(orders, AS_OF) has more than one row").wait_for()
+        assert "Hint:" in output.inner_text()
+        output.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "2-formative-check-fails-with-hint.png"))
+
+        # A correct answer: the same check now passes.
+        replace_source(page, answer, "from grader.reference.rfm import rfm_table")
+        for index in range(answer, check + 1):
+            run_cell(page, index)
+        output.get_by_text("✓ rfm_table(orders, AS_OF)").wait_for()
+        output.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "3-formative-check-passes.png"))
+        page.close()
+
+
+def test_validate_passes_on_the_answered_notebook(lab):
+    shots = Path(artifact_dir("lab-validate"))
+    with chromium_browser() as browser:
+        page = open_notebook(browser, lab, f"answered/{CHAPTER}.ipynb")
+        toolbar = page.locator(".jp-NotebookPanel-toolbar")
+        toolbar.get_by_text("Validate", exact=True).click()
+        dialog = page.locator(".jp-Dialog")
+        dialog.get_by_text("Success! Your notebook passes all the tests.").wait_for(
+            timeout=240_000)
+        page.screenshot(path=str(shots / "validate-success.png"))
+        page.close()
