@@ -7,8 +7,9 @@ part runs in parallel:
   copies, and the sanitising pass (ClearOutput … CheckCellMetadata) — fast;
 - N worker processes: execution (:class:`RobustExecute`) and output
   post-processing — the slow part;
-- main process again: SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
-  writing ``autograded/<student>/<chapter>/<chapter>.ipynb``.
+- main process again: SaveAutoGrades, AssignLatePenalties, writing
+  ``autograded/<student>/<chapter>/<chapter>.ipynb`` (the pass's closing
+  CheckCellMetadata, which only validates, runs in the worker).
 
 So the gradebook is written by nbgrader's own preprocessors, from one process,
 and scores are the ones ``nbgrader autograde`` gives. A status record per
@@ -19,6 +20,7 @@ skipped unless ``force``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from nbgrader.utils import find_all_files
 
 from grader.autograde.config import course_directory, load_config
@@ -175,7 +177,7 @@ def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
         return "done", _unscored(coursedir, chapter, notebook_id, student, dest, UNGRADABLE,
                                  str(exc), located.notes, sha)
     pending = _Pending(student, dest, sha, located.notes + notes, resources)
-    return "run", (pending, Job(student, nbformat.writes(nb), str(dest), resources))
+    return "run", (pending, Job(student, json.dumps(nb), str(dest), resources))
 
 
 def _fresh_destination(coursedir, src: Path, dest: Path, chapter: str) -> None:
@@ -255,9 +257,9 @@ def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Ou
         return _unscored(coursedir, chapter, notebook_id, pending.student, pending.dest,
                          UNGRADABLE, f"execution failed ({outcome.error})", pending.notes,
                          pending.sha)
-    nb = nbformat.reads(outcome.notebook_json, as_version=4)
+    nb = nbformat.from_dict(json.loads(outcome.notebook_json))
     resources = dict(pending.resources)
-    for pp in (SaveAutoGrades, AssignLatePenalties, CheckCellMetadata):
+    for pp in (SaveAutoGrades, AssignLatePenalties):  # CheckCellMetadata ran in the worker
         nb, resources = pp(config=cfg)(nb, resources)
     nbformat.write(nb, str(pending.dest / f"{notebook_id}.ipynb"))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:

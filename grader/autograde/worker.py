@@ -8,13 +8,14 @@ output post-processing, and send the executed notebook back.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
 
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import IgnorePattern, LimitOutput
+from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
 
 from grader.autograde.config import load_config
 from grader.autograde.execute import RobustExecute
@@ -26,7 +27,11 @@ _STATE: dict = {}
 
 @dataclass
 class Job:
-    """One submission to run: ``notebook_json`` (sanitised), ``cwd`` (where the kernel runs)."""
+    """One submission to run: ``notebook_json`` (sanitised), ``cwd`` (where the kernel runs).
+
+    Notebooks travel between processes as plain JSON: nbformat validated them once on
+    reading and validates again on the final write; validating in transit costs CPU.
+    """
 
     student: str
     notebook_json: str
@@ -55,7 +60,7 @@ def init_worker(root: str, overrides: dict, kernels: str) -> None:
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     _STATE["config"] = load_config(root, **overrides)
     _STATE["factory"] = None
-    if kernels == "prewarmed":
+    if kernels == "prewarmed" and hasattr(os, "fork"):  # no fork on Windows: cold kernels
         from grader.autograde.kernels import PrewarmedKernels
 
         limit = _STATE["config"].RobustExecute.get("memory_limit_bytes", None)
@@ -68,14 +73,16 @@ def run_job(job: Job) -> Outcome:
     began = time.perf_counter()
     try:
         cfg = _STATE["config"]
-        nb = nbformat.reads(job.notebook_json, as_version=4)
+        nb = nbformat.from_dict(json.loads(job.notebook_json))
         resources = dict(job.resources, metadata={"path": job.cwd})
         executor = RobustExecute(config=cfg, kernel_manager_factory=_STATE.get("factory"))
         nb, resources = executor.preprocess(nb, resources)
-        for pp in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput):
+        # CheckCellMetadata closes nbgrader's pass too; it only validates (and is slow:
+        # jsonschema per cell), so it runs here, in parallel, before the grades are saved.
+        for pp in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, CheckCellMetadata):
             nb, resources = pp(config=cfg)(nb, resources)
         skipped = {_cell_name(nb.cells[i], i): why for i, why in executor.skipped.items()}
-        return Outcome(job.student, nbformat.writes(nb), skipped,
+        return Outcome(job.student, json.dumps(nb), skipped,
                        time.perf_counter() - began)
     except Exception as exc:  # reported per student; the batch goes on
         return Outcome(job.student, seconds=time.perf_counter() - began,
