@@ -37,14 +37,23 @@ def require_chromium():
     pytest.importorskip("playwright.sync_api", reason="browser tests need `pip install playwright`")
 
 
+def launch_chromium(playwright, env: dict[str, str] | None = None):
+    """Start a headless Chromium from a running Playwright (with environment ``env`` if given).
+
+    One process can hold only one sync Playwright at a time: a second browser comes from
+    the same Playwright, not from a nested ``sync_playwright()``.
+    """
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS, env=env, timeout=60_000)
+
+
 @contextlib.contextmanager
-def chromium_browser(env: dict[str, str] | None = None):
-    """A headless Chromium (with environment ``env`` if given), closed on exit."""
+def chromium_browser():
+    """A headless Chromium with a Playwright of its own, both closed on exit."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS, env=env, timeout=60_000)
+        browser = launch_chromium(playwright)
         try:
             yield browser
         finally:
@@ -94,3 +103,16 @@ def artifact_dir(name: str) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, path: Path):
+    """Save a screenshot of ``page`` to ``path`` (and its HTML beside it) if the block
+    fails, then re-raise."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(path))
+            Path(path).with_suffix(".html").write_text(page.content(), encoding="utf-8")
+        raise

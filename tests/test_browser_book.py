@@ -12,7 +12,7 @@ from browser_support import (
     ARTIFACTS,
     artifact_dir,
     built_book,
-    chromium_browser,
+    launch_chromium,
     require_chromium,
     serve_folder,
 )
@@ -54,6 +54,21 @@ def site_url():
 
 
 @pytest.fixture(scope="module")
+def playwright(site_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = launch_chromium(playwright)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
 def book_pages():
     site = built_book()
     return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
@@ -83,63 +98,60 @@ def visit(browser, url, screenshot=None):
     return page, problems
 
 
-def test_every_page_loads_cleanly_with_its_images(site_url, book_pages):
+def test_every_page_loads_cleanly_with_its_images(browser, site_url, book_pages):
     shots = artifact_dir("book")
     report = {}
-    with chromium_browser() as browser:
-        for name in book_pages:
-            page, problems = visit(browser, site_url + name,
-                                   shots / (name.replace("/", "__").removesuffix(".html") + ".png"))
-            broken_images = page.evaluate(
-                "() => Array.from(document.images)"
-                ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
-            problems += [f"image not shown: {src}" for src in broken_images]
-            if problems:
-                report[name] = problems
-            page.close()
+    for name in book_pages:
+        page, problems = visit(browser, site_url + name,
+                               shots / (name.replace("/", "__").removesuffix(".html") + ".png"))
+        broken_images = page.evaluate(
+            "() => Array.from(document.images)"
+            ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+        problems += [f"image not shown: {src}" for src in broken_images]
+        if problems:
+            report[name] = problems
+        page.close()
     assert report == {}
     assert (ARTIFACTS / "book" / "index.png").is_file()
 
 
-def test_chapter_pages_show_their_plots(site_url):
-    with chromium_browser() as browser:
-        for chapter in ("00_overview", "06_rfm"):
-            page, _ = visit(browser, f"{site_url}chapters/{chapter}.html")
-            plots = page.evaluate("() => Array.from(document.images)"
-                                  ".filter(i => i.src.includes('_images/') && i.naturalWidth > 300)"
-                                  ".length")
-            assert plots >= 2, chapter
-            page.close()
-
-
-def test_internal_links_of_the_start_page_all_resolve(site_url):
-    with chromium_browser() as browser:
-        page, _ = visit(browser, site_url + "index.html")
-        links = page.evaluate("() => Array.from(document.querySelectorAll('a[href]'))"
-                              ".map(a => a.href).filter(h => h.startsWith(location.origin))")
-        assert any(link.endswith("glossary.html") for link in links)
-        request = page.context.request
-        broken = [link for link in set(links) if request.get(link.split("#")[0]).status != 200]
-        assert broken == []
+def test_chapter_pages_show_their_plots(browser, site_url):
+    for chapter in ("00_overview", "06_rfm"):
+        page, _ = visit(browser, f"{site_url}chapters/{chapter}.html")
+        plots = page.evaluate("() => Array.from(document.images)"
+                              ".filter(i => i.src.includes('_images/') && i.naturalWidth > 300)"
+                              ".length")
+        assert plots >= 2, chapter
         page.close()
 
 
-def test_chinese_text_is_drawn_with_real_glyphs(site_url):
-    with chromium_browser() as browser:
-        page, problems = visit(browser, site_url + "glossary.html")
-        family = page.evaluate(HEADING_FONT)
-        assert "Course CJK" in family
-        assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, [family, CHINESE_SAMPLE]) == []
-        width = page.evaluate("() => { const s = document.createElement('span');"
-                              " s.textContent = '术语表';"
-                              " document.querySelector('article h1').append(s);"
-                              " return s.getBoundingClientRect().width; }")
-        assert width > 20
-        assert problems == []
-        page.close()
+def test_internal_links_of_the_start_page_all_resolve(browser, site_url):
+    page, _ = visit(browser, site_url + "index.html")
+    links = page.evaluate("() => Array.from(document.querySelectorAll('a[href]'))"
+                          ".map(a => a.href).filter(h => h.startsWith(location.origin))")
+    assert any(link.endswith("glossary.html") for link in links)
+    request = page.context.request
+    broken = [link for link in set(links) if request.get(link.split("#")[0]).status != 200]
+    assert broken == []
+    page.close()
 
 
-def test_chinese_renders_from_the_shipped_font_without_any_system_cjk_font(site_url, tmp_path):
+def test_chinese_text_is_drawn_with_real_glyphs(browser, site_url):
+    page, problems = visit(browser, site_url + "glossary.html")
+    family = page.evaluate(HEADING_FONT)
+    assert "Course CJK" in family
+    assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, [family, CHINESE_SAMPLE]) == []
+    width = page.evaluate("() => { const s = document.createElement('span');"
+                          " s.textContent = '术语表';"
+                          " document.querySelector('article h1').append(s);"
+                          " return s.getBoundingClientRect().width; }")
+    assert width > 20
+    assert problems == []
+    page.close()
+
+
+def test_chinese_renders_from_the_shipped_font_without_any_system_cjk_font(playwright, site_url,
+                                                                           tmp_path):
     """Chromium sees only DejaVu and Liberation (a fontconfig file of our own): the Chinese
     glyphs can then only come from the subset font the book ships in _static/fonts/."""
     conf = tmp_path / "fonts.conf"
@@ -149,7 +161,8 @@ def test_chinese_renders_from_the_shipped_font_without_any_system_cjk_font(site_
         f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>"
     )
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
-    with chromium_browser(env=env) as browser:
+    browser = launch_chromium(playwright, env=env)
+    try:
         page, problems = visit(browser, site_url + "glossary.html",
                                ARTIFACTS / "book" / "glossary-without-system-cjk-fonts.png")
         # The same characters in a font stack without the web font: boxes, proving the
@@ -159,4 +172,5 @@ def test_chinese_renders_from_the_shipped_font_without_any_system_cjk_font(site_
         assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, [family, CHINESE_SAMPLE]) == []
         assert page.evaluate(LOADED_COURSE_FONTS) >= 1
         assert problems == []
-        page.close()
+    finally:
+        browser.close()

@@ -19,11 +19,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import artifact_dir, chromium_browser, free_port, require_chromium
+from browser_support import (
+    artifact_dir,
+    chromium_browser,
+    free_port,
+    require_chromium,
+    screenshot_on_failure,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_lab")]
 
 CHAPTER = "06_rfm"
+# One line, so the editor's auto-indent cannot change it; returns every order, not one per customer.
+WRONG_ANSWER = 'def rfm_table(orders, as_of, amount_col="net_amount_cny"): return orders'
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +86,33 @@ def lab(root, tmp_path_factory):
 def open_notebook(browser, lab, path):
     url, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)  # generous: CI runs this beside other kernels on 2 cores
     # a workspace of its own, so no tab from another test is restored next to it
     workspace = secrets.token_hex(4)
     page.goto(f"{url}lab/workspaces/{workspace}/tree/{path}?token={token}", timeout=60_000)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for()
     return page
+
+
+def run_all_cells(page, attempts: int = 3):
+    """Run > Run All Cells, again if no cell has started (a click before the kernel was
+    fully connected can come to nothing on a loaded machine)."""
+    started = r"""() => Array.from(document.querySelectorAll('.jp-Notebook .jp-InputPrompt'))
+                    .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
+    for attempt in range(attempts):
+        page.locator(".jp-Notebook .jp-Cell").first.click()  # the notebook has the focus
+        page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
+        # exactly "Run All Cells", not "Restart Kernel and Run All Cells…" (which asks first)
+        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(started, timeout=30_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
 
 
 def cell_index(page, text: str) -> int:
@@ -96,7 +125,7 @@ def cell_index(page, text: str) -> int:
     return index
 
 
-def run_cell(page, index: int, timeout_ms: int = 60_000):
+def run_cell(page, index: int, timeout_ms: int = 120_000):
     """Select cell ``index``, run it (Ctrl+Enter) and wait until its prompt shows a new count."""
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     cell.scroll_into_view_if_needed()
@@ -127,47 +156,50 @@ def test_student_runs_the_chapter_sees_the_plot_and_the_checks(lab):
     shots = artifact_dir("lab")
     with chromium_browser() as browser:
         page = open_notebook(browser, lab, f"student/{CHAPTER}.ipynb")
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        # the worked example's plot, then the first unanswered exercise stops the run
-        page.wait_for_selector(".jp-OutputArea-output img", timeout=90_000)
-        page.get_by_text("NotImplementedError").first.wait_for(timeout=90_000)
-        plot = page.locator(".jp-OutputArea-output img").first
-        assert plot.evaluate("img => img.naturalWidth") > 300
-        plot.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / "1-worked-example-plot.png"))
+        with screenshot_on_failure(page, shots / "failure.png"):
+            run_all_cells(page)
+            # the worked example's plot, then the first unanswered exercise stops the run
+            # (attached, not visible: Run All scrolls on, and cells off-screen are not painted)
+            page.wait_for_selector(".jp-OutputArea-output img", state="attached")
+            page.locator(".jp-OutputArea-output", has_text="NotImplementedError").first.wait_for(
+                state="attached")
+            plot = page.locator(".jp-OutputArea-output img").first
+            plot.scroll_into_view_if_needed()
+            plot.wait_for(state="visible")
+            assert plot.evaluate("img => img.complete && img.naturalWidth") > 300
+            page.screenshot(path=str(shots / "1-worked-example-plot.png"))
 
-        answer = cell_index(page, "def rfm_table(")
-        check = cell_index(page, '"""rfm_table on the shop')
-        # A first try that forgets to keep one row per customer: the check says so, with a hint.
-        replace_source(page, answer,
-                       'def rfm_table(orders, as_of, amount_col="net_amount_cny"): return orders')
-        for index in range(answer, check + 1):
-            run_cell(page, index)
-        output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
-        output.get_by_text("✗ rfm_table(orders, AS_OF) has more than one row").wait_for()
-        assert "Hint:" in output.inner_text()
-        output.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / "2-formative-check-fails-with-hint.png"))
+            answer = cell_index(page, "def rfm_table(")
+            check = cell_index(page, '"""rfm_table on the shop')
+            # A first try that forgets to keep one row per customer: the check says so, with a hint.
+            replace_source(page, answer, WRONG_ANSWER)
+            for index in range(answer, check + 1):
+                run_cell(page, index)
+            output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
+            output.get_by_text("✗ rfm_table(orders, AS_OF) has more than one row").wait_for()
+            assert "Hint:" in output.inner_text()
+            output.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "2-formative-check-fails-with-hint.png"))
 
-        # A correct answer: the same check now passes.
-        replace_source(page, answer, "from grader.reference.rfm import rfm_table")
-        for index in range(answer, check + 1):
-            run_cell(page, index)
-        output.get_by_text("✓ rfm_table(orders, AS_OF)").wait_for()
-        output.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / "3-formative-check-passes.png"))
+            # A correct answer: the same check now passes.
+            replace_source(page, answer, "from grader.reference.rfm import rfm_table")
+            for index in range(answer, check + 1):
+                run_cell(page, index)
+            output.get_by_text("✓ rfm_table(orders, AS_OF)").wait_for()
+            output.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "3-formative-check-passes.png"))
         page.close()
 
 
 def test_validate_passes_on_the_answered_notebook(lab):
-    shots = Path(artifact_dir("lab-validate"))
+    shots = artifact_dir("lab-validate")
     with chromium_browser() as browser:
         page = open_notebook(browser, lab, f"answered/{CHAPTER}.ipynb")
-        toolbar = page.locator(".jp-NotebookPanel-toolbar")
-        toolbar.get_by_text("Validate", exact=True).click()
-        dialog = page.locator(".jp-Dialog")
-        dialog.get_by_text("Success! Your notebook passes all the tests.").wait_for(
-            timeout=240_000)
-        page.screenshot(path=str(shots / "validate-success.png"))
+        with screenshot_on_failure(page, shots / "failure.png"):
+            toolbar = page.locator(".jp-NotebookPanel-toolbar")
+            toolbar.get_by_text("Validate", exact=True).click()
+            dialog = page.locator(".jp-Dialog")
+            dialog.get_by_text("Success! Your notebook passes all the tests.").wait_for(
+                timeout=240_000)
+            page.screenshot(path=str(shots / "validate-success.png"))
         page.close()
