@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from crm_lab.rfm import SEGMENT_ORDER, SEGMENTS
+from crm_lab.rfm import SEGMENT_ORDER, segment_names
 
 __all__ = ["rfm_table", "rfm_scores", "rfm_segments", "segment_profile", "top_customer_share"]
 
@@ -82,8 +82,7 @@ def rfm_segments(scores: pd.DataFrame) -> pd.DataFrame:
     def level(col: str) -> pd.Series:
         return np.where(scores[col] > scores[col].mean(), "high", "low")
 
-    keys = pd.MultiIndex.from_arrays([level("r_score"), level("f_score"), level("m_score")])
-    names = SEGMENTS["segment"].reindex(keys).to_numpy()
+    names = segment_names(level("r_score"), level("f_score"), level("m_score"))
     return scores.assign(segment=pd.Categorical(names, categories=SEGMENT_ORDER))
 
 
