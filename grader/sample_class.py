@@ -88,7 +88,9 @@ os._exit(1)
 ''',
     "memory_hog": '''hog = []
 while True:
-    hog.append(np.ones(100_000_000))  # 800 MB a time
+    # 800 MB of address space a time; np.empty does not touch the pages, so the limit is
+    # reached in milliseconds even on a loaded machine (no race with the cell timeout).
+    hog.append(np.empty(100_000_000))
 ''',
 }
 

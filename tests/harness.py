@@ -69,3 +69,21 @@ def autograded_points(notebook: Path) -> dict[str, float]:
         for m in map(_nbgrader, load_cells(notebook))
         if m.get("grade") and not m.get("solution")
     }
+
+
+def answers_with(reference: dict[str, object], **replacements) -> dict[str, object]:
+    """The reference answers, some replaced by other functions.
+
+    Each replacement is renamed to its cell's ``grade_id``, since the notebook
+    calls the answer by that name.
+    """
+    out = dict(reference)
+    for grade_id, func in replacements.items():
+        func.__name__ = grade_id
+        out[grade_id] = func
+    return out
+
+
+def failed(results: dict[str, bool]) -> set[str]:
+    """The grade_ids of the test cells that failed."""
+    return {cell for cell, ok in results.items() if not ok}

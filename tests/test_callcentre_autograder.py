@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from harness import autograded_points, grade_in_process
+from harness import answers_with, autograded_points, failed, grade_in_process
 
 import crm_lab.data
 import crm_lab.service
@@ -65,15 +65,7 @@ def fast_notebook():
 
 
 def grade(notebook, **replacements):
-    answers = dict(REFERENCE)
-    for grade_id, func in replacements.items():
-        func.__name__ = grade_id
-        answers[grade_id] = func
-    return grade_in_process(notebook, answers)
-
-
-def failed(results):
-    return {cell for cell, ok in results.items() if not ok}
+    return grade_in_process(notebook, answers_with(REFERENCE, **replacements))
 
 
 # ---- other correct styles -------------------------------------------------------------

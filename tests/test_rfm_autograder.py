@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from harness import autograded_points, grade_in_process
+from harness import answers_with, autograded_points, failed, grade_in_process
 
 from crm_lab.rfm import SEGMENTS
 from grader.reference import rfm as ref
@@ -33,15 +33,7 @@ RFM_TABLE_CELLS = {"test_rfm_table_shop", "test_rfm_table_rules"}
 
 
 def answers(**replacements):
-    out = dict(REFERENCE)
-    for grade_id, func in replacements.items():
-        func.__name__ = grade_id
-        out[grade_id] = func
-    return out
-
-
-def failed(results):
-    return {cell for cell, ok in results.items() if not ok}
+    return answers_with(REFERENCE, **replacements)
 
 
 # ---- other correct styles -------------------------------------------------------------
