@@ -9,10 +9,11 @@ import zipfile
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from nbgrader.preprocessors import CheckCellMetadata
 
 from grader.autograde.limits import parse_bytes
 from grader.autograde.status import SubmissionStatus
-from grader.autograde.submissions import locate_notebook
+from grader.autograde.submissions import CheckCellMetadataOnce, locate_notebook
 from grader.collect import collect
 from grader.similarity import fingerprints, normalised_tokens
 
@@ -53,6 +54,50 @@ def test_status_label_says_why_a_submission_has_no_score():
     status = SubmissionStatus("s1", CHAPTER, "ungradable", "not a readable notebook")
     assert status.label == "ungradable: not a readable notebook"
     assert SubmissionStatus("s2", CHAPTER, "graded").label == "graded"
+
+
+def _released_chapter(root):
+    return nbformat.read(root / "chapters" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+
+
+def _corruptions():
+    """Ways to break a released chapter's nbgrader metadata, by what each breaks."""
+
+    def points_as_text(meta):
+        meta["points"] = "ten"
+
+    def unknown_key(meta):
+        meta["secret"] = True
+
+    def no_grade_id(meta):
+        del meta["grade_id"]
+
+    def old_schema(meta):
+        meta["schema_version"] = 1
+
+    def newer_schema(meta):
+        meta["schema_version"] = 99
+
+    return [points_as_text, unknown_key, no_grade_id, old_schema, newer_schema]
+
+
+@pytest.mark.parametrize("corrupt", _corruptions(), ids=lambda f: f.__name__)
+def test_the_cached_schema_check_rejects_what_nbgraders_rejects(root, corrupt):
+    nb = _released_chapter(root)
+    graded = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    corrupt(graded.metadata["nbgrader"])
+    errors = []
+    for check in (CheckCellMetadata, CheckCellMetadataOnce):
+        with pytest.raises(Exception) as raised:  # nbgrader's own type, whichever it is
+            check().preprocess(nb, {})
+        errors.append(type(raised.value))
+    assert errors[0] is errors[1]
+
+
+def test_the_cached_schema_check_accepts_the_released_chapter(root):
+    nb = _released_chapter(root)
+    assert CheckCellMetadataOnce().preprocess(nb, {})[0] is nb
+    CheckCellMetadata().preprocess(nb, {})
 
 
 def _nb(source="x = 1"):

@@ -3,18 +3,26 @@
 Sanitising is nbgrader's own first autograde pass (ClearOutput, DeduplicateIds,
 OverwriteKernelspec, OverwriteCells, CheckCellMetadata), with one change of
 default: deleted test cells are restored (``OverwriteCells.add_missing_cells``)
-so they are run and scored instead of silently left ungraded.
+so they are run and scored instead of silently left ungraded, and one change of
+speed: :class:`CheckCellMetadataOnce` validates exactly as CheckCellMetadata does
+but checks nbgrader's (constant) JSON schema once per process instead of once per
+cell (``jsonschema.validate`` re-checks the schema on every call: 75 ms of a
+40-cell notebook, paid twice per submission).
 """
 
 from __future__ import annotations
 
 import hashlib
+import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import jsonschema
 import nbformat
 from nbgrader import utils
+from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
@@ -25,7 +33,45 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 __all__ = ["Located", "locate_notebook", "sha256_of", "sanitize", "Unreadable", "student_ids",
-           "released_test_cells"]
+           "released_test_cells", "CheckCellMetadataOnce"]
+
+
+class _SchemaCheckedOnce(BaseMetadataValidator):
+    """The JSON-schema step of nbgrader's cell validation, with a validator built once."""
+
+    _validators: dict = {}
+
+    def validate_cell(self, cell) -> None:
+        meta = cell.metadata.get("nbgrader")
+        if meta is None or meta.get("schema_version", 0) != self.schema_version:
+            return super().validate_cell(cell)  # nbgrader's own errors for other versions
+        validator = self._validators.get(self.schema_version)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(self.schema)
+            cls.check_schema(self.schema)
+            validator = self._validators[self.schema_version] = cls(self.schema)
+        # What jsonschema.validate does after checking the schema.
+        error = jsonschema.exceptions.best_match(validator.iter_errors(meta))
+        if error is not None:
+            raise error
+
+
+class _MetadataValidatorOnce(MetadataValidator, _SchemaCheckedOnce):
+    """nbgrader's current MetadataValidator, whose base check is :class:`_SchemaCheckedOnce`."""
+
+
+class CheckCellMetadataOnce(CheckCellMetadata):
+    """nbgrader's CheckCellMetadata (same checks, same errors), the schema checked once."""
+
+    def preprocess(self, nb, resources):
+        try:
+            _MetadataValidatorOnce().validate_nb(nb)
+        except ValidationError:
+            self.log.error(traceback.format_exc())
+            msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
+            self.log.error(msg)
+            raise ValidationError(msg) from None
+        return nb, resources
 
 
 class Unreadable(Exception):
@@ -130,7 +176,7 @@ def sanitize(path: Path, resources: dict, config: Config,
     cfg.OverwriteCells.add_missing_cells = True
     try:
         for pp in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                   CheckCellMetadata):
+                   CheckCellMetadataOnce):
             nb, resources = pp(config=cfg)(nb, resources)
             if pp is DeduplicateIds:
                 _drop_empty_nbgrader_metadata(nb)

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
+from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
 from grader.autograde.config import load_config
 from grader.autograde.execute import RobustExecute
+from grader.autograde.submissions import CheckCellMetadataOnce
 
 __all__ = ["Job", "Outcome", "init_worker", "run_job"]
 
@@ -77,9 +78,9 @@ def run_job(job: Job) -> Outcome:
         resources = dict(job.resources, metadata={"path": job.cwd})
         executor = RobustExecute(config=cfg, kernel_manager_factory=_STATE.get("factory"))
         nb, resources = executor.preprocess(nb, resources)
-        # CheckCellMetadata closes nbgrader's pass too; it only validates (and is slow:
-        # jsonschema per cell), so it runs here, in parallel, before the grades are saved.
-        for pp in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, CheckCellMetadata):
+        # CheckCellMetadata closes nbgrader's pass too; it only validates, so it runs
+        # here, in parallel, before the grades are saved.
+        for pp in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, CheckCellMetadataOnce):
             nb, resources = pp(config=cfg)(nb, resources)
         skipped = {_cell_name(nb.cells[i], i): why for i, why in executor.skipped.items()}
         return Outcome(job.student, json.dumps(nb), skipped,
