@@ -5,6 +5,10 @@ grades survive a re-run. Scores equal stock ``nbgrader autograde``'s on the same
 
 from __future__ import annotations
 
+import threading
+import time
+
+import psutil
 import pytest
 from conftest import copy_course
 from nbgrader.api import Gradebook
@@ -118,6 +122,43 @@ def test_scores_equal_stock_nbgrader_autograde(graded, tmp_path_factory):
     run_nbgrader("autograde", CHAPTER, f"--Execute.timeout={TIMEOUT_S}", root=stock, capture=True)
     for student in students:
         assert autograded_points(ours, student) == autograded_points(stock, student), student
+
+
+def _kill_a_busy_worker(killed: list, within_s: float = 120) -> None:
+    """SIGKILL the first grading worker seen running a kernel (its template and a kernel
+    below it), as the OOM killer or a crash in a library would end it; ``killed`` gets the
+    processes that were below it."""
+    me = psutil.Process()
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        for worker in me.children():
+            try:
+                below = worker.children(recursive=True)
+                if "spawn_main" in " ".join(worker.cmdline()) and len(below) >= 2:
+                    worker.kill()
+                    killed.extend(below)
+                    return
+            except psutil.Error:
+                continue
+        time.sleep(0.02)
+
+
+def test_a_grading_worker_killed_midway_costs_nobody_their_grade(tmp_path_factory):
+    course = released_course(tmp_path_factory, "worker_killed")
+    names = ["perfect", "scores_reversed", "blank", "other_style", "median_and_percent"]
+    write_class(course, names)
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_a_busy_worker, args=(killed,), daemon=True)
+    killer.start()
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S,
+                memory_limit_bytes=MEMORY, progress=False)
+    killer.join()
+    assert killed, "no worker was seen running a kernel"
+    _, orphans = psutil.wait_procs(killed, timeout=10)
+    assert not orphans, "the killed worker's template or kernel outlived it"
+    for name in names:
+        assert run.statuses[name].state == GRADED, run.statuses[name].label
+        assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
 
 
 # ---- after grading: feedback, export, report, similarity (no more kernels) ------------------

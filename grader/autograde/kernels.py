@@ -116,6 +116,9 @@ def _become_kernel(conn, argv: list[str], cwd: str | None, env: dict[str, str],
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         apply_memory_limit(memory_limit_bytes)
+        # ipykernel's own parent watch: the kernel exits when the template does (and the
+        # template exits when its worker does), so a worker that dies leaves no kernel.
+        argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
         sys.argv = ["ipykernel_launcher", *argv]
         from ipykernel.kernelapp import IPKernelApp
 

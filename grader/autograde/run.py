@@ -11,7 +11,9 @@ part runs in parallel:
   ``autograded/<student>/<chapter>/<chapter>.ipynb`` (the pass's closing
   CheckCellMetadata, which only validates, runs in the worker).
 
-So the gradebook is written by nbgrader's own preprocessors, from one process,
+The three overlap: submissions are prepared one by one while the workers start
+and run earlier ones, and results are recorded as they arrive. So the gradebook
+is written by nbgrader's own preprocessors, from one process,
 and scores are the ones ``nbgrader autograde`` gives. A status record per
 submission (:mod:`grader.autograde.status`) says why a score is what it is and
 lets a killed run resume: finished submissions whose file has not changed are
@@ -107,19 +109,20 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
     chosen = [s for s in known if not students or s in students]
     run = GradingRun(chapter, workers=workers or os.cpu_count() or 1)
 
-    jobs: list[tuple[_Pending, Job]] = []
-    for student in chosen:
-        what, result = _prepare(coursedir, cfg, chapter, notebook_id, student, force)
-        if what == "run":
-            jobs.append(result)
-        else:
+    def prepared():
+        """Jobs to run, prepared one by one while the workers start and run earlier ones."""
+        for student in chosen:
+            what, result = _prepare(coursedir, cfg, chapter, notebook_id, student, force)
+            if what == "run":
+                yield result
+                continue
             run.statuses[student] = result
             if what == "kept":
                 run.resumed.append(student)
+            yield None  # counted as done at once
 
-    if jobs:
-        _execute_all(jobs, run, coursedir, cfg, chapter, notebook_id, root, overrides, kernels,
-                     progress)
+    _execute_all(prepared(), len(chosen), run, coursedir, cfg, chapter, notebook_id, root,
+                 overrides, kernels, progress)
     run.seconds = time.perf_counter() - began
     return run
 
@@ -207,42 +210,82 @@ def _unscored(coursedir, chapter, notebook_id, student, dest, state, reason, not
     return status
 
 
-def _execute_all(jobs, run, coursedir, cfg, chapter, notebook_id, root, overrides, kernels,
-                 progress):
+def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, root, overrides,
+                 kernels, progress):
+    """Run the jobs ``prepared`` yields (``None`` = nothing to run) on a pool of workers.
+
+    Preparing (main process) overlaps with the workers' start-up and with execution: at
+    most :data:`_AHEAD` jobs per worker wait in the pool, so memory stays flat for a
+    class of any size. Results are recorded in the main process as they arrive. A
+    worker that dies (not a kernel: those are separate processes) breaks the pool; its
+    jobs run again in a new pool, and a job that was in a broken pool twice is reported.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs), desc=f"grading {chapter}", unit="nb", disable=not progress,
+    bar = tqdm(total=total, desc=f"grading {chapter}", unit="nb", disable=not progress,
                dynamic_ncols=True)
-    queue = list(jobs)
+    source = iter(prepared)
+    retry: list[tuple[_Pending, Job]] = []
     crashes: dict[str, int] = {}
+    ahead = _AHEAD * run.workers
+
+    def record(pending: _Pending, outcome: Outcome) -> None:
+        status = _record(coursedir, cfg, chapter, notebook_id, pending, outcome)
+        run.statuses[pending.student] = status
+        bar.set_postfix_str(f"{pending.student}: {_short(status)}")
+        bar.update()
+
+    def next_job():
+        if retry:
+            return retry.pop(0)
+        for item in source:
+            if item is not None:
+                return item
+            bar.update()  # graded earlier, missing or unreadable: nothing to run
+        return None
+
+    exhausted = False
     try:
-        while queue:
-            with ProcessPoolExecutor(max_workers=min(run.workers, len(queue)),
-                                     mp_context=get_context("spawn"), initializer=init_worker,
+        while not exhausted or retry:
+            with ProcessPoolExecutor(max_workers=run.workers, mp_context=get_context("spawn"),
+                                     initializer=init_worker,
                                      initargs=(str(root), overrides, kernels)) as pool:
-                futures = {pool.submit(run_job, job): (pending, job) for pending, job in queue}
-                queue = []
-                not_done = set(futures)
-                while not_done:
-                    done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
+                futures: dict = {}
+                broken = False
+                while True:
+                    while not broken and len(futures) < ahead:
+                        item = next_job()
+                        if item is None:
+                            exhausted = True
+                            break
+                        try:
+                            futures[pool.submit(run_job, item[1])] = item
+                        except BrokenProcessPool:
+                            retry.append(item)
+                            broken = True
+                    if not futures:
+                        break
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
                     for future in done:
-                        pending, job = futures[future]
+                        pending, job = futures.pop(future)
                         try:
                             outcome = future.result()
                         except BrokenProcessPool:
-                            # A worker died (not a kernel: those are separate processes).
+                            broken = True
                             crashes[pending.student] = crashes.get(pending.student, 0) + 1
                             if crashes[pending.student] < 2:
-                                queue.append((pending, job))
+                                retry.append((pending, job))
                                 continue
                             outcome = Outcome(pending.student,
                                               error="the grading worker crashed twice")
-                        status = _record(coursedir, cfg, chapter, notebook_id, pending, outcome)
-                        run.statuses[pending.student] = status
-                        bar.set_postfix_str(f"{pending.student}: {_short(status)}")
-                        bar.update()
+                        record(pending, outcome)
     finally:
         bar.close()
+
+
+#: Jobs queued per worker: enough to keep workers busy while the main process
+#: records results, few enough that a class of 1000 is not held in memory at once.
+_AHEAD = 3
 
 
 def _short(status: SubmissionStatus) -> str:
