@@ -91,7 +91,11 @@ def main() -> None:
         ours_s = time.perf_counter() - began
         per_nb = [s.seconds for s in run.statuses.values() if s.seconds]
         print(f"grade:            {ours_s:7.1f} s  ({ours_s / args.n:.2f} s per submission; "
-              f"execution per notebook median {statistics.median(per_nb):.1f} s)", flush=True)
+              f"execution per notebook median {statistics.median(per_nb):.2f} s)", flush=True)
+        print(f"  where it went: workers executing {sum(per_nb):.1f} s in all "
+              f"({sum(per_nb) / (args.workers * ours_s):.0%} of {args.workers} workers' time); "
+              f"main process preparing {run.prepare_seconds:.1f} s, "
+              f"saving grades {run.record_seconds:.1f} s", flush=True)
         if not args.skip_stock:
             stock = prepared(Path(tmp) / "stock", args.n)
             began = time.perf_counter()

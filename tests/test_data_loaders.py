@@ -284,3 +284,25 @@ def test_importing_crm_lab_data_does_not_import_lifetimes():
     code = "import sys, crm_lab.data; print('lifetimes' in sys.modules, 'scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# --- parsing once ------------------------------------------------------------------------
+
+
+def test_each_load_is_a_table_of_its_own(data_dir):
+    first = load_orders(data_dir)
+    first.loc[first.index[0], "customer_id"] = "changed"
+    first["net_amount_cny"] *= 0
+    again = load_orders(data_dir)
+    assert again.loc[again.index[0], "customer_id"] != "changed"
+    assert again["net_amount_cny"].sum() > 0
+
+
+def test_a_file_changed_in_place_is_read_again_even_at_the_same_size(data_dir):
+    path = data_dir / "orders.csv"
+    first_id = load_orders(data_dir)["order_id"].iloc[0]
+    size = path.stat().st_size
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(first_id, first_id[:-1] + "Z", 1), encoding="utf-8")
+    assert path.stat().st_size == size
+    assert load_orders(data_dir)["order_id"].iloc[0] == first_id[:-1] + "Z"

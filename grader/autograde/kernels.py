@@ -56,21 +56,25 @@ _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 # -- the template process ---------------------------------------------------------------
 
-def _warm_deterministic_data() -> None:
-    """Build, once, the data every kernel would otherwise rebuild: the hidden tests' second
-    shop and the parsed CDNOW log. Both are cached copies-on-read of fixed inputs (a seed, a
-    package file), so a forked kernel sees exactly what it would compute itself."""
-    try:
-        from crm_lab.data import load_cdnow_orders
-        from grader.fixtures import second_shop
+def _warm_deterministic_data(course_root: str | None) -> None:
+    """Build, once, the data every kernel would otherwise rebuild: the course's tables as
+    the loaders find them from ``course_root`` (where the kernels run, below it), the
+    hidden tests' second shop and the parsed CDNOW log. All are cached by their inputs
+    (file bytes, a seed, a package file) and handed out as copies, so a forked kernel
+    sees exactly what it would compute itself."""
+    from crm_lab import data
+    from grader.fixtures import second_shop
 
-        second_shop()
-        load_cdnow_orders()
-    except Exception:  # e.g. lifetimes missing: the kernel then pays for it, as usual
-        pass
+    if course_root:
+        os.chdir(course_root)
+    for build in (data.load_shop, data.load_service, second_shop, data.load_cdnow_orders):
+        try:
+            build()
+        except Exception:  # e.g. lifetimes missing: a kernel then pays for it, as usual
+            pass
 
 
-def _template_main(conn, modules: tuple[str, ...]) -> None:
+def _template_main(conn, modules: tuple[str, ...], course_root: str | None) -> None:
     """Import ``modules``, then fork one kernel per request until the pipe closes."""
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
     # ipykernel.debugger imports debugpy, which warns on stderr about frozen modules.
@@ -83,7 +87,7 @@ def _template_main(conn, modules: tuple[str, ...]) -> None:
             importlib.import_module(name)
         except Exception:  # a missing optional package only costs its import later
             pass
-    _warm_deterministic_data()
+    _warm_deterministic_data(course_root)
     # Objects that exist now are never collected in the kernels: without this, each
     # kernel's first garbage collection writes to (and so copies) every page they are on.
     gc.freeze()
@@ -191,10 +195,11 @@ class _ForkedProcess:
 class _Template:
     """One template process and the lock that serialises requests to it."""
 
-    def __init__(self, modules: tuple[str, ...]):
+    def __init__(self, modules: tuple[str, ...], course_root: str | None):
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_template_main, args=(child, modules), daemon=True,
+        self.process = ctx.Process(target=_template_main, args=(child, modules, course_root),
+                                   daemon=True,
                                    name="kernel-template")
         self.process.start()
         child.close()
@@ -294,12 +299,14 @@ class PrewarmedKernels:
 
     ``kernel_manager()`` returns a new AsyncKernelManager whose kernel will be
     forked from the template; pass it as nbclient's kernel manager.
+    ``course_root``: the course the kernels will run in (below), whose data the
+    template loads in advance; ``None``: the folder this process runs in.
     """
 
     def __init__(self, memory_limit_bytes: int | None = 0,
-                 modules: tuple[str, ...] = PRELOADED_MODULES):
+                 modules: tuple[str, ...] = PRELOADED_MODULES, course_root: str | None = None):
         self.memory_limit_bytes = int(memory_limit_bytes or 0)
-        self.template = _Template(modules)
+        self.template = _Template(modules, course_root)
 
     def kernel_manager(self, kernel_name: str = "python3") -> AsyncKernelManager:
         km = _PrewarmedKernelManager(kernel_name=kernel_name)

@@ -70,6 +70,9 @@ class GradingRun:
     resumed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 0
+    #: main-process time: reading, sanitising and gradebook set-up; saving the grades
+    prepare_seconds: float = 0.0
+    record_seconds: float = 0.0
 
 
 @dataclass
@@ -112,7 +115,9 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
     def prepared():
         """Jobs to run, prepared one by one while the workers start and run earlier ones."""
         for student in chosen:
+            began_prepare = time.perf_counter()
             what, result = _prepare(coursedir, cfg, chapter, notebook_id, student, force)
+            run.prepare_seconds += time.perf_counter() - began_prepare
             if what == "run":
                 yield result
                 continue
@@ -230,7 +235,9 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
     ahead = _AHEAD * run.workers
 
     def record(pending: _Pending, outcome: Outcome) -> None:
+        began_record = time.perf_counter()
         status = _record(coursedir, cfg, chapter, notebook_id, pending, outcome)
+        run.record_seconds += time.perf_counter() - began_record
         run.statuses[pending.student] = status
         bar.set_postfix_str(f"{pending.student}: {_short(status)}")
         bar.update()

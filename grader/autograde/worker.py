@@ -65,7 +65,7 @@ def init_worker(root: str, overrides: dict, kernels: str) -> None:
         from grader.autograde.kernels import PrewarmedKernels
 
         limit = _STATE["config"].RobustExecute.get("memory_limit_bytes", None)
-        pool = PrewarmedKernels(memory_limit_bytes=limit)
+        pool = PrewarmedKernels(memory_limit_bytes=limit, course_root=root)
         _STATE["factory"] = pool.kernel_manager
 
 
