@@ -19,6 +19,11 @@ c.CourseDirectory.release_directory = "chapters"
 # Course data and helper code are found through crm_lab, not copied per chapter.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
+# The gradebook: SQLite in gradebook.db next to this file, unless another SQLAlchemy URL is
+# given here (large classes, several graders at once), e.g. PostgreSQL
+# (pip install -e .[postgres]; the database must exist, nbgrader creates the tables):
+# c.CourseDirectory.db_url = "postgresql+psycopg://grader@db.example.edu/crm_course"
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
