@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,7 +63,7 @@ def kernel_start_seconds(prewarmed: bool, repeats: int = 3) -> float:
     async def once() -> float:
         km = pool.kernel_manager() if pool else AsyncKernelManager(kernel_name="python3")
         began = time.perf_counter()
-        await km.start_kernel()
+        await km.start_kernel(stderr=subprocess.DEVNULL)  # start-up warnings
         kc = km.client()
         kc.start_channels()
         await kc.wait_for_ready(timeout=60)

@@ -176,3 +176,57 @@ def test_an_independent_answer_shares_few_fingerprints():
 
 def test_code_that_does_not_tokenise_is_compared_as_words():
     assert normalised_tokens("def f(:\n  return '") == ["def", "f", "return"]
+
+
+def _is_module(name: str) -> bool:
+    """Whether ``name`` is an installed module, found on disk without importing anything."""
+    import importlib.util
+    from pathlib import Path
+
+    top, *rest = name.split(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None or not rest:
+        return spec is not None
+    for folder in spec.submodule_search_locations or []:
+        path = Path(folder, *rest)
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return True
+    return False
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Modules a cell imports, ``from package import module`` included."""
+    import ast
+
+    code = "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names
+                         if _is_module(f"{node.module}.{a.name}"))
+    return found
+
+
+def test_grading_templates_preload_every_module_the_chapters_import(root):
+    """A module missing from PRELOADED_MODULES is imported again in every kernel."""
+    import sys
+
+    from grader.autograde.kernels import PRELOADED_MODULES
+
+    missing = {}
+    for path in sorted((root / "solutions").glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for name in _imported_modules(cell.source):
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or not _is_module(top):
+                    continue  # the standard library is cheap; optional extras may be absent
+                if name not in PRELOADED_MODULES:
+                    missing.setdefault(name, path.parent.name)
+    assert not missing, f"not pre-loaded (module: first chapter importing it): {missing}"

@@ -42,13 +42,17 @@ from grader.autograde.limits import apply_memory_limit
 
 __all__ = ["PrewarmedKernels", "PRELOADED_MODULES"]
 
-#: What the template imports: what every chapter's first cell and hidden tests import.
+#: What the template imports: every module the chapters' cells and hidden tests import
+#: (a test keeps this list in step with solutions/), and what ipykernel imports on start.
 PRELOADED_MODULES = (
     "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "seaborn",
+    "sklearn.feature_extraction.text", "sklearn.metrics.pairwise", "simpy",
     "matplotlib_inline.backend_inline", "ipykernel.kernelapp", "ipykernel.ipkernel",
     "ipykernel.zmqshell", "ipykernel.debugger",
-    "crm_lab", "crm_lab.data", "crm_lab.checks", "crm_lab.plotting", "crm_lab.rfm",
-    "grader.compare", "grader.fixtures", "grader.reference",
+    "crm_lab", "crm_lab.data", "crm_lab.checks", "crm_lab.glossary", "crm_lab.plotting",
+    "crm_lab.rfm", "crm_lab.service",
+    "grader.compare", "grader.fixtures", "grader.reference", "grader.reference.overview",
+    "grader.reference.rfm", "grader.reference.callcentre",
 )
 
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
