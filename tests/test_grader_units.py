@@ -230,3 +230,37 @@ def test_grading_templates_preload_every_module_the_chapters_import(root):
                 if name not in PRELOADED_MODULES:
                     missing.setdefault(name, path.parent.name)
     assert not missing, f"not pre-loaded (module: first chapter importing it): {missing}"
+
+
+@pytest.mark.slow
+def test_printed_floods_are_cut_while_running_as_limitoutput_would_cut_them(tmp_path):
+    """RobustExecute drops printed text past LimitOutput's limit on arrival; what is left
+    after LimitOutput is what nbgrader's own Execute + LimitOutput leave."""
+    from nbgrader.preprocessors import Execute, LimitOutput
+    from traitlets.config import Config
+
+    from grader.autograde.execute import RobustExecute
+
+    cells = [
+        "import sys\nfor i in range(30_000):\n    print('line', i)\n    if i % 997 == 0:\n"
+        "        sys.stdout.flush()",
+        "from IPython.display import clear_output\nprint('gone')\nclear_output()\n"
+        "for i in range(3_000):\n    print(i)",
+        "print('before the error\\n' * 2_000)\nraise ValueError('still reported')",
+        "print('short')",
+    ]
+    cfg = Config({"LimitOutput": {"max_lines": 500}, "Execute": {"timeout": 60}})
+    runs = {}
+    executors = {"stock": Execute(config=cfg), "ours": RobustExecute(config=cfg)}
+    for name, executor in executors.items():
+        nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+        nb, res = executor(nb, {"metadata": {"path": str(tmp_path)}})
+        if name == "ours":
+            raw_lines = sum(len(o.text.split("\n")) for o in nb.cells[0].outputs
+                            if o.output_type == "stream")
+            assert raw_lines < 1_500  # cut while running, not only afterwards
+        nb, _ = LimitOutput(config=cfg)(nb, res)
+        runs[name] = [[{k: o.get(k) for k in ("output_type", "name", "text", "ename", "evalue")}
+                       for o in cell.outputs] for cell in nb.cells]
+    assert runs["ours"] == runs["stock"]
+    assert runs["ours"][2][-1]["ename"] == "ValueError"

@@ -21,7 +21,7 @@ import sys
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Instance, Integer, Unicode
 
 from grader.autograde.limits import DEFAULT_MEMORY_LIMIT_BYTES
@@ -81,6 +81,7 @@ class RobustExecute(Execute):
     def preprocess(self, nb: NotebookNode, resources, km=None):
         """Execute every cell of ``nb``; returns ``(nb, resources)`` like nbconvert."""
         self.skipped: dict[int, str] = {}
+        self._max_stream_lines = LimitOutput(parent=self).max_lines
         original = copy.deepcopy(nb)
         for _ in range(self.max_kernel_restarts + 1):
             work = copy.deepcopy(original)
@@ -141,6 +142,22 @@ class RobustExecute(Execute):
             if not self._kernel_answers():
                 raise _CellKilledKernel(
                     index, f"this cell ran past the {self.timeout} s limit, then ignored the stop")
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handler, except that printed text LimitOutput would cut is not kept.
+
+        nbgrader's LimitOutput keeps a cell's first ``max_lines`` lines of printed text
+        and drops the rest, after the run. A loop that prints until its timeout sends
+        gigabytes meanwhile (about 14 MB/s here), all held in this process; so once
+        a cell's kept text reaches the limit, further text is dropped on arrival. What
+        LimitOutput then leaves is the same; other outputs (errors, plots) are untouched.
+        """
+        limit = getattr(self, "_max_stream_lines", -1)
+        if msg["msg_type"] == "stream" and limit >= 0:
+            kept = sum(len(o.text.split("\n")) for o in outs if o.get("output_type") == "stream")
+            if kept >= limit:
+                return None
+        return super().output(outs, msg, display_id, cell_index)
 
     def _kernel_answers(self) -> bool:
         saved, self.timeout = self.timeout, self.probe_timeout_seconds
