@@ -38,3 +38,10 @@ def copy_course(target: Path) -> Path:
 @pytest.fixture
 def course_copy(tmp_path) -> Path:
     return copy_course(tmp_path / "course")
+
+
+def pytest_generate_tests(metafunc):
+    """A chapter's autograder tests take ``style`` and ``mistake`` from its own tables."""
+    from autograder_contract import parametrize_contract
+
+    parametrize_contract(metafunc)

@@ -1,9 +1,9 @@
 """The call-centre chapter's autograder tests are honest: correct answers pass in any
 reasonable style, and each common mistake fails exactly the cells it should.
 
-Graded in-process (see harness.py). To keep each grading run to a few seconds, the
-shop's files are read once and handed out as copies, and the simulations of the worked
-examples (never graded) run for fewer simulated hours.
+Graded in-process (see autograder_contract.py). To keep each grading run to a few
+seconds, the simulations of the worked examples (never graded) run for fewer simulated
+hours (the loaders already parse each file once).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from harness import answers_with, autograded_points, failed, grade_in_process
+from autograder_contract import ChapterAutograder
 
-import crm_lab.data
 import crm_lab.service
 from grader.reference import callcentre as ref
 
@@ -36,36 +35,16 @@ KPI_CELLS = {"test_queue_kpis_shop", "test_queue_kpis_rules"}
 SLA_CELLS = {"test_sla_breach_rate_shop", "test_sla_breach_rate_rules"}
 
 
-@pytest.fixture(scope="module")
-def notebook(root):
-    return root / "solutions" / "07_call_centre" / "07_call_centre.ipynb"
-
-
 @pytest.fixture(scope="module", autouse=True)
 def fast_notebook():
-    loaders = [
-        "load_calls",
-        "load_call_staffing",
-        "load_tickets",
-        "load_faq",
-        "load_chat_questions",
-    ]
-    cache = {name: getattr(crm_lab.data, name)() for name in loaders}
     real_simulation = crm_lab.service.simulate_queue
-    patch = pytest.MonkeyPatch()
-    for name in loaders:
-        patch.setattr(crm_lab.data, name, lambda data_dir=None, _t=cache[name]: _t.copy())
-    patch.setattr(
-        crm_lab.service,
-        "simulate_queue",
-        lambda *args, **kwargs: real_simulation(*args, **{**kwargs, "hours": 1}),
-    )
-    yield
-    patch.undo()
-
-
-def grade(notebook, **replacements):
-    return grade_in_process(notebook, answers_with(REFERENCE, **replacements))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            crm_lab.service,
+            "simulate_queue",
+            lambda *args, **kwargs: real_simulation(*args, **{**kwargs, "hours": 1}),
+        )
+        yield
 
 
 # ---- other correct styles -------------------------------------------------------------
@@ -215,22 +194,6 @@ CORRECT_STYLES = {
         match_faq=match_faq_char_wb_questions_only, faq_bot_rates=faq_bot_rates_series
     ),
 }
-
-
-@pytest.mark.xdist_group("callcentre_inprocess_a")
-@pytest.mark.parametrize("style", CORRECT_STYLES)
-def test_correct_answer_in_another_style_gets_full_marks(notebook, style):
-    assert failed(grade(notebook, **CORRECT_STYLES[style])) == set()
-
-
-@pytest.mark.xdist_group("callcentre_inprocess_a")
-def test_reference_answers_pass_every_cell_and_unanswered_fail_every_cell(notebook):
-    results = grade(notebook)
-    assert set(results) == set(autograded_points(notebook))
-    assert sum(autograded_points(notebook).values()) >= 12
-    assert failed(results) == set()
-    unanswered = grade_in_process(notebook, {})
-    assert failed(unanswered) == set(unanswered)
 
 
 # ---- common mistakes ------------------------------------------------------------------
@@ -405,14 +368,9 @@ MISTAKES = {
 }  # fmt: skip
 
 
-# Two groups, so that the two workers share the grading runs.
-MISTAKE_PARAMS = [
-    pytest.param(name, marks=pytest.mark.xdist_group(f"callcentre_inprocess_{'ab'[i % 2]}"))
-    for i, name in enumerate(MISTAKES)
-]
-
-
-@pytest.mark.parametrize("mistake", MISTAKE_PARAMS)
-def test_common_mistake_fails_exactly_its_cells(notebook, mistake):
-    replacements, expected_failures = MISTAKES[mistake]
-    assert failed(grade(notebook, **replacements)) == expected_failures
+class TestAutograder(ChapterAutograder):
+    CHAPTER = "07_call_centre"
+    REFERENCE = REFERENCE
+    CORRECT_STYLES = CORRECT_STYLES
+    MISTAKES = MISTAKES
+    MIN_POINTS = 12

@@ -73,3 +73,15 @@ def test_chapters_folder_is_exactly_what_nbgrader_generates(root, course_copy):
             assert a == b, (
                 f"chapters/{chapter}/{name} differs from nbgrader's output: run `make release`"
             )
+
+
+def test_every_chapter_has_autograder_honesty_tests(root):
+    """Each chapter's test module subclasses ChapterAutograder (autograder_contract.py)."""
+    import re
+
+    subclass = re.compile(r"class \w+\(ChapterAutograder\):\n(?:[ \t]+.*\n)*?[ \t]+"
+                          r"CHAPTER = \"(\w+)\"")
+    covered = {name for path in (root / "tests").glob("test_*.py")
+               for name in subclass.findall(path.read_text(encoding="utf-8"))}
+    missing = set(chapter_names()) - covered
+    assert not missing, f"chapters without autograder honesty tests: {sorted(missing)}"

@@ -7,27 +7,15 @@ Graded in-process (see harness.py), like the RFM chapter's autograder tests.
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from harness import answers_with, autograded_points, failed, grade_in_process
+from autograder_contract import ChapterAutograder
 
 from grader.reference import overview as ref
-
-pytestmark = pytest.mark.xdist_group("overview_inprocess")
 
 REFERENCE = {
     "monthly_orders": ref.monthly_orders,
     "status_share": ref.status_share,
     "channel_summary": ref.channel_summary,
 }
-
-
-@pytest.fixture(scope="module")
-def notebook(root):
-    return root / "solutions" / "00_overview" / "00_overview.ipynb"
-
-
-def answers(**replacements):
-    return answers_with(REFERENCE, **replacements)
 
 
 # ---- other correct styles -------------------------------------------------------------
@@ -86,26 +74,6 @@ CORRECT_STYLES = {
     "channel_summary with a merge": dict(channel_summary=channel_summary_merge),
     "channel_summary written as a loop": dict(channel_summary=channel_summary_loop),
 }
-
-
-@pytest.mark.parametrize("style", CORRECT_STYLES)
-def test_correct_answer_in_another_style_gets_full_marks(notebook, style):
-    assert failed(grade_in_process(notebook, answers(**CORRECT_STYLES[style]))) == set()
-
-
-def test_reference_answers_pass_every_cell(notebook):
-    results = grade_in_process(notebook, answers())
-    assert set(results) == set(autograded_points(notebook))
-    assert failed(results) == set()
-
-
-def test_unanswered_notebook_fails_every_cell(notebook):
-    results = grade_in_process(notebook, {})
-    assert failed(results) == set(results)
-
-
-def test_chapter_has_at_least_six_autograded_points(notebook):
-    assert sum(autograded_points(notebook).values()) >= 6
 
 
 # ---- common mistakes ------------------------------------------------------------------
@@ -181,7 +149,8 @@ MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", MISTAKES)
-def test_common_mistake_fails_exactly_its_cells(notebook, mistake):
-    replacements, expected_failures = MISTAKES[mistake]
-    assert failed(grade_in_process(notebook, answers(**replacements))) == expected_failures
+class TestAutograder(ChapterAutograder):
+    CHAPTER = "00_overview"
+    REFERENCE = REFERENCE
+    CORRECT_STYLES = CORRECT_STYLES
+    MISTAKES = MISTAKES

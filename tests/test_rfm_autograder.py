@@ -8,19 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
-from harness import answers_with, autograded_points, failed, grade_in_process
+from autograder_contract import ChapterAutograder
 
 from crm_lab.rfm import SEGMENTS
 from grader.reference import rfm as ref
-
-pytestmark = pytest.mark.xdist_group("rfm_inprocess")
-
-
-@pytest.fixture(scope="module")
-def notebook(root):
-    return root / "solutions" / "06_rfm" / "06_rfm.ipynb"
-
 
 REFERENCE = {
     "rfm_table": ref.rfm_table,
@@ -30,10 +21,6 @@ REFERENCE = {
     "top_customer_share": ref.top_customer_share,
 }
 RFM_TABLE_CELLS = {"test_rfm_table_shop", "test_rfm_table_rules"}
-
-
-def answers(**replacements):
-    return answers_with(REFERENCE, **replacements)
 
 
 # ---- other correct styles -------------------------------------------------------------
@@ -135,23 +122,6 @@ CORRECT_STYLES = {
     ),
     "top_customer_share with nlargest": dict(top_customer_share=top_share_nlargest),
 }
-
-
-@pytest.mark.parametrize("style", CORRECT_STYLES)
-def test_correct_answer_in_another_style_gets_full_marks(notebook, style):
-    results = grade_in_process(notebook, answers(**CORRECT_STYLES[style]))
-    assert failed(results) == set()
-
-
-def test_reference_answers_pass_every_cell(notebook):
-    results = grade_in_process(notebook, answers())
-    assert set(results) == set(autograded_points(notebook))
-    assert failed(results) == set()
-
-
-def test_unanswered_notebook_fails_every_cell(notebook):
-    results = grade_in_process(notebook, {})
-    assert failed(results) == set(results)
 
 
 # ---- common mistakes ------------------------------------------------------------------
@@ -268,7 +238,9 @@ MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", MISTAKES)
-def test_common_mistake_fails_exactly_its_cells(notebook, mistake):
-    replacements, expected_failures = MISTAKES[mistake]
-    assert failed(grade_in_process(notebook, answers(**replacements))) == expected_failures
+class TestAutograder(ChapterAutograder):
+    CHAPTER = "06_rfm"
+    REFERENCE = REFERENCE
+    CORRECT_STYLES = CORRECT_STYLES
+    MISTAKES = MISTAKES
+    MIN_POINTS = 12

@@ -1,0 +1,72 @@
+"""What every chapter's autograder must do, written once: a chapter's test module subclasses
+:class:`ChapterAutograder` and lists only what is its own.
+
+A subclass (named ``Test...`` so pytest collects it) sets
+
+- ``CHAPTER``: the chapter folder, e.g. ``"06_rfm"``;
+- ``REFERENCE``: answer cell ``grade_id`` → the reference function that cell defines;
+- ``CORRECT_STYLES``: name → answer replacements that are right in another style (other
+  column order, int vs float, key as index or column...); each must get full marks;
+- ``MISTAKES``: name → ``(replacements, {test cells that must fail})``: each common mistake
+  fails exactly those cells and no other;
+- ``MIN_POINTS``: the fewest autograded points the chapter may have.
+
+``style`` and ``mistake`` are parametrised from those tables by ``pytest_generate_tests``
+in conftest.py. Grading is in-process (harness.py): no kernel, a few seconds per variant;
+the nbgrader round trip and the grader-class tests check that real kernels agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from harness import answers_with, autograded_points, failed, grade_in_process
+
+__all__ = ["ChapterAutograder", "parametrize_contract"]
+
+
+class ChapterAutograder:
+    CHAPTER: str = ""
+    REFERENCE: dict = {}
+    CORRECT_STYLES: dict = {}
+    MISTAKES: dict = {}
+    MIN_POINTS: float = 6
+
+    @pytest.fixture(scope="class")
+    def notebook(self, root) -> Path:
+        return root / "solutions" / self.CHAPTER / f"{self.CHAPTER}.ipynb"
+
+    def grade(self, notebook: Path, **replacements) -> dict[str, bool]:
+        """Pass/fail per autograded test cell, for the reference answers with ``replacements``."""
+        return grade_in_process(notebook, answers_with(self.REFERENCE, **replacements))
+
+    def test_reference_answers_pass_every_cell(self, notebook):
+        results = self.grade(notebook)
+        assert set(results) == set(autograded_points(notebook))
+        assert failed(results) == set()
+
+    def test_unanswered_notebook_fails_every_cell(self, notebook):
+        results = grade_in_process(notebook, {})
+        assert results and failed(results) == set(results)
+
+    def test_enough_autograded_points_styles_and_mistakes(self, notebook):
+        assert sum(autograded_points(notebook).values()) >= self.MIN_POINTS
+        assert self.CORRECT_STYLES and self.MISTAKES, "list other styles and common mistakes"
+
+    def test_correct_answer_in_another_style_gets_full_marks(self, notebook, style):
+        assert failed(self.grade(notebook, **self.CORRECT_STYLES[style])) == set()
+
+    def test_common_mistake_fails_exactly_its_cells(self, notebook, mistake):
+        replacements, expected_failures = self.MISTAKES[mistake]
+        assert failed(self.grade(notebook, **replacements)) == set(expected_failures)
+
+
+def parametrize_contract(metafunc) -> None:
+    """conftest's pytest_generate_tests: ``style`` and ``mistake`` from the class's tables."""
+    cls = metafunc.cls
+    if cls is None or not issubclass(cls, ChapterAutograder):
+        return
+    for argument, table in (("style", cls.CORRECT_STYLES), ("mistake", cls.MISTAKES)):
+        if argument in metafunc.fixturenames:
+            metafunc.parametrize(argument, list(table))
