@@ -34,15 +34,17 @@ def _command(sub, name: str, func, text: str, chapter: bool = True):
 def _release(args) -> int:
     from grader.release import release
 
-    for path in release(args.chapters or None):
-        print(f"released {path.relative_to(COURSE_ROOT)}")
+    root = Path(args.root)
+    for path in release(args.chapters or None, root=root):
+        print(f"released {path.relative_to(root)}")
     return 0
 
 
 def _bundle(args) -> int:
     from grader.bundle import build_bundle
 
-    path = build_bundle(Path(args.zip))
+    root = Path(args.root)
+    path = build_bundle(Path(args.zip or root / "dist" / "crm-course-student.zip"), root=root)
     print(f"student bundle written to {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
@@ -115,12 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("release", help="regenerate chapters/ from solutions/")
+    p = _command(sub, "release", _release, "regenerate chapters/ from solutions/", chapter=False)
     p.add_argument("chapters", nargs="*", help="chapter folders, e.g. 06_rfm (default: all)")
-    p.set_defaults(func=_release)
-    p = sub.add_parser("bundle", help="build the student bundle zip")
-    p.add_argument("zip", nargs="?", default=str(COURSE_ROOT / "dist" / "crm-course-student.zip"))
-    p.set_defaults(func=_bundle)
+    p = _command(sub, "bundle", _bundle, "build the student bundle zip", chapter=False)
+    p.add_argument("zip", nargs="?", help="default: ROOT/dist/crm-course-student.zip")
     p = _command(sub, "grade", _grade, "autograde a chapter for the class, in parallel")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("-j", "--workers", type=int, default=None,

@@ -243,3 +243,47 @@ def test_similarity_ranks_identical_answers_first(graded, tmp_path):
     assert (blank.similarity == 0).all()  # the release's stubs are not evidence
     page, csv_path = write_similarity_report(CHAPTER, tmp_path / "sim.html", root=course)
     assert csv_path.is_file() and "similarity" in page.read_text(encoding="utf-8")
+
+
+# ---- the command line, on the graded class ----------------------------------------------
+
+def test_the_command_line_grades_and_prints_a_summary(graded):
+    import subprocess
+    import sys
+
+    course, *_ = graded
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", CHAPTER, "--root", str(course), "--student",
+         "blank", "--force", "--timeout", str(TIMEOUT_S), "-q"],
+        capture_output=True, text=True, cwd=course)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "blank" in done.stdout and "1 graded" in done.stdout
+
+
+def test_the_command_line_writes_every_instructor_file(graded, tmp_path, capsys):
+    from grader.cli import main
+
+    course, *_ = graded
+    root = ["--root", str(course)]
+    assert main(["export", str(tmp_path / "grades.csv"), *root]) == 0
+    assert main(["report", CHAPTER, "--out", str(tmp_path / "items.html"), *root]) == 0
+    assert main(["similarity", CHAPTER, "--out", str(tmp_path / "sim.html"), *root]) == 0
+    assert main(["feedback", CHAPTER, "--student", "perfect", *root]) == 0
+    for name in ("grades.csv", "items.html", "sim.html", "sim.csv"):
+        assert (tmp_path / name).is_file(), name
+    assert (course / "feedback" / "perfect" / CHAPTER / f"{CHAPTER}.html").is_file()
+    capsys.readouterr()
+    assert main(["grade", "99_nothing", *root]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_the_command_line_releases_into_another_course_root_and_bundles(course_copy, root,
+                                                                         tmp_path):
+    from grader.cli import main
+
+    released = course_copy / "chapters" / "00_overview" / "00_overview.ipynb"
+    released.unlink()
+    assert main(["release", "00_overview", "--root", str(course_copy)]) == 0
+    assert released.is_file()
+    assert main(["bundle", str(tmp_path / "b.zip"), "--root", str(root)]) == 0
+    assert (tmp_path / "b.zip").stat().st_size > 0
