@@ -264,3 +264,52 @@ def test_printed_floods_are_cut_while_running_as_limitoutput_would_cut_them(tmp_
                        for o in cell.outputs] for cell in nb.cells]
     assert runs["ours"] == runs["stock"]
     assert runs["ours"][2][-1]["ename"] == "ValueError"
+
+
+@pytest.mark.slow
+def test_a_kernel_that_cannot_be_forked_is_replaced_by_a_cold_one(root, tmp_path, monkeypatch):
+    import json
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from grader.autograde import worker
+    from grader.autograde.config import load_config
+
+    monkeypatch.setattr(worker, "_STATE", {
+        "config": load_config(root),
+        "factory": lambda: AsyncKernelManager(kernel_name="no_such_kernel"),
+    })
+    nb = new_notebook(cells=[new_code_cell("print(6 * 7)")])
+    job = worker.Job("s1", json.dumps(nb), str(tmp_path), {})  # as run.py sends it
+    outcome = worker.run_job(job)
+    assert outcome.error == ""
+    assert "cold kernel" in outcome.notes[0] and "no_such_kernel" in outcome.notes[0]
+    cell = json.loads(outcome.notebook_json)["cells"][0]
+    assert cell["outputs"][0]["text"] == "42\n"
+
+
+@pytest.mark.slow
+def test_a_dead_kernel_template_is_started_again():
+    import asyncio
+
+    from grader.autograde.kernels import PrewarmedKernels
+
+    kernels = PrewarmedKernels(modules=("json",))
+    kernels.template.process.kill()
+    kernels.template.process.join(10)
+
+    async def answer() -> str:
+        km = kernels.kernel_manager()
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive("6 * 7", timeout=60)
+            return reply["content"]["status"]
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    assert asyncio.run(answer()) == "ok"
+    assert kernels.template.process.is_alive()

@@ -197,23 +197,44 @@ class _ForkedProcess:
 
 
 class _Template:
-    """One template process and the lock that serialises requests to it."""
+    """One template process and the lock that serialises requests to it.
+
+    A template that has died (killed by the OOM killer, say) is started again on the
+    next request, once; if that fails too, the request raises and the worker grades
+    the submission in a cold kernel instead.
+    """
 
     def __init__(self, modules: tuple[str, ...], course_root: str | None):
+        self.modules, self.course_root = modules, course_root
+        self.lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_template_main, args=(child, modules, course_root),
-                                   daemon=True,
-                                   name="kernel-template")
+        self.process = ctx.Process(target=_template_main,
+                                   args=(child, self.modules, self.course_root),
+                                   daemon=True, name="kernel-template")
         self.process.start()
         child.close()
-        self.lock = threading.Lock()
 
     def fork_kernel(self, argv, cwd, env, memory_limit_bytes) -> int:
+        request = {"argv": argv, "cwd": cwd, "env": env, "memory_limit_bytes": memory_limit_bytes}
         with self.lock:
-            self.conn.send({"argv": argv, "cwd": cwd, "env": env,
-                            "memory_limit_bytes": memory_limit_bytes})
-            return self.conn.recv()
+            try:
+                return self._ask(request)
+            except (OSError, EOFError):
+                self.process.kill()
+                self.conn.close()
+                self._start()
+            try:
+                return self._ask(request)
+            except (OSError, EOFError):
+                raise RuntimeError("the kernel template process is not running") from None
+
+    def _ask(self, request: dict) -> int:
+        self.conn.send(request)
+        return self.conn.recv()
 
 
 class _TemplateProvisioner(LocalProvisioner):

@@ -315,7 +315,7 @@ def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Ou
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         submission = gb.find_submission_notebook(notebook_id, chapter, pending.student)
         score, max_score = submission.score, submission.max_score
-    notes = list(pending.notes)
+    notes = list(pending.notes) + list(outcome.notes)
     if outcome.skipped_cells:
         left_out = sorted(outcome.skipped_cells)
         notes.append(f"cells that stopped the kernel were left out: {left_out}")

@@ -49,6 +49,7 @@ class Outcome:
     skipped_cells: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     error: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def init_worker(root: str, overrides: dict, kernels: str) -> None:
@@ -74,20 +75,35 @@ def run_job(job: Job) -> Outcome:
     began = time.perf_counter()
     try:
         cfg = _STATE["config"]
-        nb = nbformat.from_dict(json.loads(job.notebook_json))
-        resources = dict(job.resources, metadata={"path": job.cwd})
-        executor = RobustExecute(config=cfg, kernel_manager_factory=_STATE.get("factory"))
-        nb, resources = executor.preprocess(nb, resources)
+        notes = []
+        try:
+            executor, nb, resources = _execute(job, cfg, _STATE.get("factory"))
+        except Exception as exc:
+            if _STATE.get("factory") is None:
+                raise
+            # A pre-warmed kernel that cannot start (a broken template) must not cost the
+            # student: the same run in a kernel started the ordinary way.
+            notes.append(f"graded in a cold kernel: the pre-warmed one failed "
+                         f"({type(exc).__name__}: {exc})"[:300])
+            executor, nb, resources = _execute(job, cfg, None)
         # CheckCellMetadata closes nbgrader's pass too; it only validates, so it runs
         # here, in parallel, before the grades are saved.
         for pp in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, CheckCellMetadataOnce):
             nb, resources = pp(config=cfg)(nb, resources)
         skipped = {_cell_name(nb.cells[i], i): why for i, why in executor.skipped.items()}
         return Outcome(job.student, json.dumps(nb), skipped,
-                       time.perf_counter() - began)
+                       time.perf_counter() - began, notes=notes)
     except Exception as exc:  # reported per student; the batch goes on
         return Outcome(job.student, seconds=time.perf_counter() - began,
                        error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _execute(job: Job, cfg, factory):
+    nb = nbformat.from_dict(json.loads(job.notebook_json))
+    resources = dict(job.resources, metadata={"path": job.cwd})
+    executor = RobustExecute(config=cfg, kernel_manager_factory=factory)
+    nb, resources = executor.preprocess(nb, resources)
+    return executor, nb, resources
 
 
 def _cell_name(cell, index: int) -> str:
