@@ -79,3 +79,13 @@ def test_export_reads_the_postgres_gradebook(course, graded, tmp_path):
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert float(rows["perfect"][CHAPTER]) == STUDENTS["perfect"].expected
     assert rows["broken_json"][f"{CHAPTER}:status"].startswith("ungradable")
+
+
+def test_feedback_and_report_read_the_postgres_gradebook(course, graded, tmp_path):
+    from grader.feedback import generate_feedback
+    from grader.report import write_report
+
+    written = generate_feedback(CHAPTER, root=course, students=["perfect"])
+    assert f"{STUDENTS['perfect'].expected:g} / " in written["perfect"].read_text(encoding="utf-8")
+    page = write_report(CHAPTER, tmp_path / "items.html", root=course)
+    assert "data:image/png;base64," in page.read_text(encoding="utf-8")
