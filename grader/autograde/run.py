@@ -315,12 +315,13 @@ def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Ou
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         submission = gb.find_submission_notebook(notebook_id, chapter, pending.student)
         score, max_score = submission.score, submission.max_score
+        manual = sum(g.max_score for g in submission.grades if g.needs_manual_grade)
     notes = list(pending.notes) + list(outcome.notes)
     if outcome.skipped_cells:
         left_out = sorted(outcome.skipped_cells)
         notes.append(f"cells that stopped the kernel were left out: {left_out}")
     status = SubmissionStatus(pending.student, chapter, GRADED, "", notes, outcome.skipped_cells,
-                              pending.sha, score, max_score, round(outcome.seconds, 2))
+                              pending.sha, score, max_score, round(outcome.seconds, 2), manual)
     write_status(pending.dest, status)
     return status
 
@@ -330,12 +331,15 @@ def format_summary(run: GradingRun) -> str:
     lines = [f"{'student':<20} {'score':>11}  status"]
     for student, st in sorted(run.statuses.items()):
         score = f"{st.score:g}/{st.max_score:g}" if st.score is not None else "-"
-        lines.append(f"{student:<20} {score:>11}  {st.label}")
+        pending = f" ({st.manual_points:g} points to grade by hand)" if st.manual_points else ""
+        lines.append(f"{student:<20} {score:>11}  {st.label}{pending}")
         lines.extend(f"{'':<34}note: {note}" for note in st.notes)
     states = [st.state for st in run.statuses.values()]
     counts = ", ".join(f"{states.count(s)} {s}" for s in (GRADED, UNGRADABLE, MISSING)
                        if states.count(s))
     resumed = f"; {len(run.resumed)} unchanged since the last run, kept" if run.resumed else ""
-    lines.append(f"{run.chapter}: {counts or 'nothing to grade'}{resumed}; "
+    by_hand = sum(1 for st in run.statuses.values() if st.manual_points)
+    waiting = (f"; {by_hand} wait for manual grading (formgrader)" if by_hand else "")
+    lines.append(f"{run.chapter}: {counts or 'nothing to grade'}{resumed}{waiting}; "
                  f"{run.seconds:.1f} s with {run.workers} workers")
     return "\n".join(lines)

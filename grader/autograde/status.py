@@ -29,7 +29,8 @@ class SubmissionStatus:
     (``reason`` says why; gradebook scores are 0 but mean nothing) or
     ``"missing"`` (no notebook submitted). ``notes``: what the grader repaired
     or left out (renamed file, restored test cells, cells that killed the
-    kernel). ``score``/``max_score`` in points; ``seconds`` of execution.
+    kernel). ``score``/``max_score`` in points; ``manual_points``: points of
+    cells still waiting for a grader (written answers, plots); ``seconds`` of execution.
     """
 
     student: str
@@ -42,6 +43,7 @@ class SubmissionStatus:
     score: float | None = None
     max_score: float | None = None
     seconds: float | None = None
+    manual_points: float | None = None
 
     @property
     def label(self) -> str:
