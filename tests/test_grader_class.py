@@ -62,6 +62,15 @@ def test_every_submission_gets_its_expected_score(graded):
         assert run.statuses[student].state == GRADED, student
 
 
+def test_the_summary_counts_what_still_waits_for_a_grader(graded):
+    from grader.autograde import format_summary
+
+    _, _, run = graded
+    assert run.statuses["perfect"].manual_points == 2       # the plot: answered, ungraded
+    assert not run.statuses["blank"].manual_points          # nothing answered: nothing to grade
+    assert "points to grade by hand" in format_summary(run)
+
+
 def test_unreadable_and_missing_notebooks_are_reported_not_zeroed_silently(graded):
     _, _, run = graded
     assert run.statuses["broken_json"].state == UNGRADABLE
