@@ -170,6 +170,46 @@ def test_a_grading_worker_killed_midway_costs_nobody_their_grade(tmp_path_factor
         assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
 
 
+def _depth_below(process, ancestor_pid: int) -> int:
+    return [p.pid for p in process.parents()].index(ancestor_pid) + 1
+
+
+@pytest.mark.parametrize("moment", ["workers starting", "kernel running"])
+def test_a_killed_grading_run_leaves_no_process_behind_and_resumes(tmp_path_factory, moment):
+    import signal
+    import subprocess
+    import sys
+
+    course = released_course(tmp_path_factory, "killed_run")
+    names = ["perfect", "scores_reversed", "blank", "other_style"]
+    write_class(course, names)
+    main = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", CHAPTER, "--root", str(course), "-q",
+         "--timeout", str(TIMEOUT_S)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # main -> worker (1) -> kernel template (2) -> kernel (3)
+    depth = 1 if moment == "workers starting" else 3
+    below: list = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and main.poll() is None:
+        try:
+            below = psutil.Process(main.pid).children(recursive=True)
+            if any(_depth_below(p, main.pid) >= depth for p in below):
+                break
+        except (psutil.Error, ValueError):
+            pass
+        time.sleep(0.02)
+    assert main.poll() is None and below, "the run ended before the moment came"
+    main.send_signal(signal.SIGKILL)
+    main.wait()
+    _, alive = psutil.wait_procs(below, timeout=15)
+    assert not alive, f"left behind: {[' '.join(p.cmdline())[-80:] for p in alive]}"
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S,
+                memory_limit_bytes=MEMORY, progress=False)
+    for name in names:
+        assert run.statuses[name].state == GRADED, name
+        assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
+
+
 # ---- after grading: feedback, export, report, similarity (no more kernels) ------------------
 
 @pytest.fixture(scope="module")

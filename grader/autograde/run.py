@@ -256,7 +256,8 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
         while not exhausted or retry:
             with ProcessPoolExecutor(max_workers=run.workers, mp_context=get_context("spawn"),
                                      initializer=init_worker,
-                                     initargs=(str(root), overrides, kernels)) as pool:
+                                     initargs=(str(root), overrides, kernels,
+                                               os.getpid())) as pool:
                 futures: dict = {}
                 broken = False
                 while True:

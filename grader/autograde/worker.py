@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -52,14 +53,16 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-def init_worker(root: str, overrides: dict, kernels: str) -> None:
+def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None = None) -> None:
     """Set up a worker process once: configuration, and the kernel source.
 
     ``kernels``: ``"fresh"`` (jupyter_client starts each kernel) or ``"prewarmed"``
-    (forked from a pre-imported template, see :mod:`grader.autograde.kernels`).
+    (forked from a pre-imported template, see :mod:`grader.autograde.kernels`);
+    ``parent_pid``: the grading process, whose end this worker does not outlive.
     """
     # nbgrader's Execute sets this while autograding; kernels inherit it.
     os.environ["NBGRADER_EXECUTION"] = "autograde"
+    _exit_with(parent_pid or os.getppid())
     _STATE["config"] = load_config(root, **overrides)
     _STATE["factory"] = None
     if kernels == "prewarmed" and hasattr(os, "fork"):  # no fork on Windows: cold kernels
@@ -68,6 +71,22 @@ def init_worker(root: str, overrides: dict, kernels: str) -> None:
         limit = _STATE["config"].RobustExecute.get("memory_limit_bytes", None)
         pool = PrewarmedKernels(memory_limit_bytes=limit, course_root=root)
         _STATE["factory"] = pool.kernel_manager
+
+
+def _exit_with(parent_pid: int, every_seconds: float = 1.0) -> None:
+    """Exit when the grading process is gone (killed, or the terminal closed).
+
+    The pool's workers would otherwise wait forever on their task queue (each holds
+    both ends of it); as they exit, their kernel templates and kernels exit too.
+    """
+
+    def watch() -> None:
+        # Compared with the pid given, not read now: the parent may be gone already.
+        while os.getppid() == parent_pid:
+            time.sleep(every_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def run_job(job: Job) -> Outcome:
