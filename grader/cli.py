@@ -62,7 +62,7 @@ def _grade(args) -> int:
                 memory_limit_bytes=parse_bytes(args.memory_limit), kernels=args.kernels,
                 progress=not args.quiet)
     print(format_summary(run))
-    return 0
+    return 130 if run.interrupted else 0
 
 
 def _feedback(args) -> int:

@@ -5,6 +5,7 @@ grades survive a re-run. Scores equal stock ``nbgrader autograde``'s on the same
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -208,6 +209,43 @@ def test_a_killed_grading_run_leaves_no_process_behind_and_resumes(tmp_path_fact
     for name in names:
         assert run.statuses[name].state == GRADED, name
         assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
+
+
+def test_ctrl_c_saves_what_is_graded_stops_and_the_next_run_goes_on(tmp_path_factory):
+    import signal
+    import subprocess
+    import sys
+
+    from grader.autograde.status import STATUS_FILE
+
+    course = released_course(tmp_path_factory, "ctrl_c")
+    written = write_class(course, ["perfect", "scores_reversed", "blank", "other_style",
+                                   "median_and_percent", "refunds_and_customers"], copies=2)
+    main = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", CHAPTER, "--root", str(course), "-q",
+         "--timeout", str(TIMEOUT_S)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True)  # its own group, as a terminal's job
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and main.poll() is None:
+        if any((course / "autograded").glob(f"*/{CHAPTER}/{STATUS_FILE}")):
+            break
+        time.sleep(0.05)
+    group = psutil.Process(main.pid).children(recursive=True)
+    os.killpg(main.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    out, err = main.communicate(timeout=120)
+    assert main.returncode == 130, err[-2000:]
+    assert "interrupted" in out and "Traceback" not in err
+    _, alive = psutil.wait_procs(group, timeout=15)
+    assert not alive
+    statuses = (course / "autograded").glob(f"*/{CHAPTER}/{STATUS_FILE}")
+    done = {p.parent.parent.name for p in statuses}
+    assert 0 < len(done) < len(written)
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S,
+                memory_limit_bytes=MEMORY, progress=False)
+    assert set(run.resumed) == done
+    for name, spec in written.items():
+        assert run.statuses[name].state == GRADED, name
+        assert sum(autograded_points(course, name).values()) == spec.expected, name
 
 
 # ---- after grading: feedback, export, report, similarity (no more kernels) ------------------

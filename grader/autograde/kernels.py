@@ -114,6 +114,7 @@ def _become_kernel(conn, argv: list[str], cwd: str | None, env: dict[str, str],
     try:
         conn.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # the template ignores it
         os.setpgid(0, 0)  # its own process group, as jupyter_client's launcher does
         os.environ.clear()
         os.environ.update(env)

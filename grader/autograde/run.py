@@ -25,6 +25,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -73,6 +76,8 @@ class GradingRun:
     #: main-process time: reading, sanitising and gradebook set-up; saving the grades
     prepare_seconds: float = 0.0
     record_seconds: float = 0.0
+    #: stopped by Ctrl-C: what was graded is saved; the same command goes on from there
+    interrupted: bool = False
 
 
 @dataclass
@@ -252,43 +257,78 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
         return None
 
     exhausted = False
-    try:
-        while not exhausted or retry:
-            with ProcessPoolExecutor(max_workers=run.workers, mp_context=get_context("spawn"),
-                                     initializer=init_worker,
-                                     initargs=(str(root), overrides, kernels,
-                                               os.getpid())) as pool:
-                futures: dict = {}
-                broken = False
-                while True:
-                    while not broken and len(futures) < ahead:
-                        item = next_job()
-                        if item is None:
-                            exhausted = True
+    with _StopOnInterrupt() as stop:
+        try:
+            while (not exhausted or retry) and not stop.requested:
+                with ProcessPoolExecutor(max_workers=run.workers,
+                                         mp_context=get_context("spawn"),
+                                         initializer=init_worker,
+                                         initargs=(str(root), overrides, kernels,
+                                                   os.getpid())) as pool:
+                    futures: dict = {}
+                    broken = False
+                    while True:
+                        while not broken and not stop.requested and len(futures) < ahead:
+                            item = next_job()
+                            if item is None:
+                                exhausted = True
+                                break
+                            try:
+                                futures[pool.submit(run_job, item[1])] = item
+                            except BrokenProcessPool:
+                                retry.append(item)
+                                broken = True
+                        if stop.requested:  # queued, not started: left for the next run
+                            for future in [f for f in futures if f.cancel()]:
+                                del futures[future]
+                        if not futures:
                             break
-                        try:
-                            futures[pool.submit(run_job, item[1])] = item
-                        except BrokenProcessPool:
-                            retry.append(item)
-                            broken = True
-                    if not futures:
-                        break
-                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        pending, job = futures.pop(future)
-                        try:
-                            outcome = future.result()
-                        except BrokenProcessPool:
-                            broken = True
-                            crashes[pending.student] = crashes.get(pending.student, 0) + 1
-                            if crashes[pending.student] < 2:
-                                retry.append((pending, job))
-                                continue
-                            outcome = Outcome(pending.student,
-                                              error="the grading worker crashed twice")
-                        record(pending, outcome)
-    finally:
-        bar.close()
+                        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            pending, job = futures.pop(future)
+                            try:
+                                outcome = future.result()
+                            except BrokenProcessPool:
+                                broken = True
+                                crashes[pending.student] = crashes.get(pending.student, 0) + 1
+                                if crashes[pending.student] < 2:
+                                    retry.append((pending, job))
+                                    continue
+                                outcome = Outcome(pending.student,
+                                                  error="the grading worker crashed twice")
+                            record(pending, outcome)
+        finally:
+            bar.close()
+        run.interrupted = stop.requested
+
+
+class _StopOnInterrupt:
+    """Ctrl-C while grading: start nothing new, finish and save what is running, then stop.
+
+    A KeyboardInterrupt in the middle of saving a submission's grades would leave that
+    submission half-written, so the first Ctrl-C only sets ``requested`` (the workers
+    ignore it: the grading process decides); a second Ctrl-C stops at once.
+    Only in the main thread, where Python delivers signals.
+    """
+
+    requested = False
+
+    def __enter__(self):
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping: saving the submissions being graded; press Ctrl-C again to quit "
+              "at once", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 #: Jobs queued per worker: enough to keep workers busy while the main process
@@ -339,6 +379,9 @@ def format_summary(run: GradingRun) -> str:
     counts = ", ".join(f"{states.count(s)} {s}" for s in (GRADED, UNGRADABLE, MISSING)
                        if states.count(s))
     resumed = f"; {len(run.resumed)} unchanged since the last run, kept" if run.resumed else ""
+    if run.interrupted:
+        lines.append(f"{run.chapter}: interrupted; run the same command again to grade the "
+                     "rest (what was graded is kept)")
     by_hand = sum(1 for st in run.statuses.values() if st.manual_points)
     waiting = (f"; {by_hand} wait for manual grading (formgrader)" if by_hand else "")
     lines.append(f"{run.chapter}: {counts or 'nothing to grade'}{resumed}{waiting}; "

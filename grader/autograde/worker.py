@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
     """
     # nbgrader's Execute sets this while autograding; kernels inherit it.
     os.environ["NBGRADER_EXECUTION"] = "autograde"
+    # Ctrl-C reaches the whole process group: the grading process decides what stops
+    # (see run._StopOnInterrupt); kernels are in groups of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(parent_pid or os.getppid())
     _STATE["config"] = load_config(root, **overrides)
     _STATE["factory"] = None
