@@ -1,0 +1,27 @@
+"""Helpers shared by the tests that grade classes with real kernels."""
+
+from __future__ import annotations
+
+from conftest import copy_course
+from nbgrader.api import Gradebook
+
+from grader.course import run_nbgrader
+from grader.sample_class import CHAPTER
+
+TIMEOUT_S = 10
+MEMORY = 2 * 1024**3  # a kernel with the chapter loaded uses about 1.2 GiB of address space
+
+
+def released_course(tmp_path_factory, name):
+    course = copy_course(tmp_path_factory.mktemp(name) / "course")
+    run_nbgrader("generate_assignment", CHAPTER, "--force", root=course, capture=True)
+    return course
+
+
+def autograded_points(course, student, db=None):
+    """grade_id -> auto score of the student's autograded test cells."""
+    url = db or f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(url, "crm-course") as gb:
+        nb = gb.find_submission_notebook(CHAPTER, CHAPTER, student)
+        return {g.name: g.auto_score for g in nb.grades
+                if g.cell.cell_type == "code" and g.auto_score is not None}

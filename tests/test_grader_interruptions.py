@@ -1,0 +1,133 @@
+"""``grader grade`` when something stops it: a worker killed mid-run, the grading process
+killed (SIGKILL) while workers start or kernels run, and Ctrl-C. Nothing is left running,
+nothing graded is lost, and the next run goes on from there."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import psutil
+import pytest
+from grading_support import MEMORY, TIMEOUT_S, autograded_points, released_course
+
+from grader.autograde import grade
+from grader.autograde.status import GRADED
+from grader.sample_class import CHAPTER, STUDENTS, write_class
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_interruptions")]
+
+
+def _kill_a_busy_worker(killed: list, within_s: float = 120) -> None:
+    """SIGKILL the first grading worker seen running a kernel (its template and a kernel
+    below it), as the OOM killer or a crash in a library would end it; ``killed`` gets the
+    processes that were below it."""
+    me = psutil.Process()
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        for worker in me.children():
+            try:
+                below = worker.children(recursive=True)
+                if "spawn_main" in " ".join(worker.cmdline()) and len(below) >= 2:
+                    worker.kill()
+                    killed.extend(below)
+                    return
+            except psutil.Error:
+                continue
+        time.sleep(0.02)
+
+
+def test_a_grading_worker_killed_midway_costs_nobody_their_grade(tmp_path_factory):
+    course = released_course(tmp_path_factory, "worker_killed")
+    names = ["perfect", "scores_reversed", "blank", "other_style", "median_and_percent"]
+    write_class(course, names)
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_a_busy_worker, args=(killed,), daemon=True)
+    killer.start()
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S,
+                memory_limit_bytes=MEMORY, progress=False)
+    killer.join()
+    assert killed, "no worker was seen running a kernel"
+    _, orphans = psutil.wait_procs(killed, timeout=10)
+    assert not orphans, "the killed worker's template or kernel outlived it"
+    for name in names:
+        assert run.statuses[name].state == GRADED, run.statuses[name].label
+        assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
+
+
+def _depth_below(process, ancestor_pid: int) -> int:
+    return [p.pid for p in process.parents()].index(ancestor_pid) + 1
+
+
+@pytest.mark.parametrize("moment", ["workers starting", "kernel running"])
+def test_a_killed_grading_run_leaves_no_process_behind_and_resumes(tmp_path_factory, moment):
+    import signal
+    import subprocess
+    import sys
+
+    course = released_course(tmp_path_factory, "killed_run")
+    names = ["perfect", "scores_reversed", "blank", "other_style"]
+    write_class(course, names)
+    main = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", CHAPTER, "--root", str(course), "-q",
+         "--timeout", str(TIMEOUT_S)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # main -> worker (1) -> kernel template (2) -> kernel (3)
+    depth = 1 if moment == "workers starting" else 3
+    below: list = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and main.poll() is None:
+        try:
+            below = psutil.Process(main.pid).children(recursive=True)
+            if any(_depth_below(p, main.pid) >= depth for p in below):
+                break
+        except (psutil.Error, ValueError):
+            pass
+        time.sleep(0.02)
+    assert main.poll() is None and below, "the run ended before the moment came"
+    main.send_signal(signal.SIGKILL)
+    main.wait()
+    _, alive = psutil.wait_procs(below, timeout=15)
+    assert not alive, f"left behind: {[' '.join(p.cmdline())[-80:] for p in alive]}"
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S,
+                memory_limit_bytes=MEMORY, progress=False)
+    for name in names:
+        assert run.statuses[name].state == GRADED, name
+        assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
+
+
+def test_ctrl_c_saves_what_is_graded_stops_and_the_next_run_goes_on(tmp_path_factory):
+    import signal
+    import subprocess
+    import sys
+
+    from grader.autograde.status import STATUS_FILE
+
+    course = released_course(tmp_path_factory, "ctrl_c")
+    written = write_class(course, ["perfect", "scores_reversed", "blank", "other_style",
+                                   "median_and_percent", "refunds_and_customers"], copies=2)
+    main = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", CHAPTER, "--root", str(course), "-q",
+         "--timeout", str(TIMEOUT_S)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True)  # its own group, as a terminal's job
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and main.poll() is None:
+        if any((course / "autograded").glob(f"*/{CHAPTER}/{STATUS_FILE}")):
+            break
+        time.sleep(0.05)
+    group = psutil.Process(main.pid).children(recursive=True)
+    os.killpg(main.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    out, err = main.communicate(timeout=120)
+    assert main.returncode == 130, err[-2000:]
+    assert "interrupted" in out and "Traceback" not in err
+    _, alive = psutil.wait_procs(group, timeout=15)
+    assert not alive
+    statuses = (course / "autograded").glob(f"*/{CHAPTER}/{STATUS_FILE}")
+    done = {p.parent.parent.name for p in statuses}
+    assert 0 < len(done) < len(written)
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S,
+                memory_limit_bytes=MEMORY, progress=False)
+    assert set(run.resumed) == done
+    for name, spec in written.items():
+        assert run.statuses[name].state == GRADED, name
+        assert sum(autograded_points(course, name).values()) == spec.expected, name
