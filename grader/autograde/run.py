@@ -222,7 +222,7 @@ def _unscored(coursedir, chapter, notebook_id, student, dest, state, reason, not
 
 def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, root, overrides,
                  kernels, progress):
-    """Run the jobs ``prepared`` yields (``None`` = nothing to run) on a pool of workers.
+    """Run the jobs ``prepared`` yields (``None`` = nothing to run) on pools of workers.
 
     Preparing (main process) overlaps with the workers' start-up and with execution: at
     most :data:`_AHEAD` jobs per worker wait in the pool, so memory stays flat for a
@@ -234,10 +234,6 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
 
     bar = tqdm(total=total, desc=f"grading {chapter}", unit="nb", disable=not progress,
                dynamic_ncols=True)
-    source = iter(prepared)
-    retry: list[tuple[_Pending, Job]] = []
-    crashes: dict[str, int] = {}
-    ahead = _AHEAD * run.workers
 
     def record(pending: _Pending, outcome: Outcome) -> None:
         began_record = time.perf_counter()
@@ -247,59 +243,90 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
         bar.set_postfix_str(f"{pending.student}: {_short(status)}")
         bar.update()
 
-    def next_job():
-        if retry:
-            return retry.pop(0)
-        for item in source:
-            if item is not None:
-                return item
-            bar.update()  # graded earlier, missing or unreadable: nothing to run
-        return None
-
-    exhausted = False
     with _StopOnInterrupt() as stop:
+        queue = _JobQueue(prepared, skipped=bar.update)
         try:
-            while (not exhausted or retry) and not stop.requested:
+            while queue.has_more() and not stop.requested:
                 with ProcessPoolExecutor(max_workers=run.workers,
                                          mp_context=get_context("spawn"),
                                          initializer=init_worker,
                                          initargs=(str(root), overrides, kernels,
                                                    os.getpid())) as pool:
-                    futures: dict = {}
-                    broken = False
-                    while True:
-                        while not broken and not stop.requested and len(futures) < ahead:
-                            item = next_job()
-                            if item is None:
-                                exhausted = True
-                                break
-                            try:
-                                futures[pool.submit(run_job, item[1])] = item
-                            except BrokenProcessPool:
-                                retry.append(item)
-                                broken = True
-                        if stop.requested:  # queued, not started: left for the next run
-                            for future in [f for f in futures if f.cancel()]:
-                                del futures[future]
-                        if not futures:
-                            break
-                        done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            pending, job = futures.pop(future)
-                            try:
-                                outcome = future.result()
-                            except BrokenProcessPool:
-                                broken = True
-                                crashes[pending.student] = crashes.get(pending.student, 0) + 1
-                                if crashes[pending.student] < 2:
-                                    retry.append((pending, job))
-                                    continue
-                                outcome = Outcome(pending.student,
-                                                  error="the grading worker crashed twice")
-                            record(pending, outcome)
+                    _drain(pool, queue, record, stop, ahead=_AHEAD * run.workers)
         finally:
             bar.close()
         run.interrupted = stop.requested
+
+
+#: Jobs queued per worker: enough to keep workers busy while the main process
+#: records results, few enough that a class of 1000 is not held in memory at once.
+_AHEAD = 3
+
+
+class _JobQueue:
+    """Jobs to run: first those to retry (their pool broke), then the prepared ones in order."""
+
+    def __init__(self, prepared, skipped):
+        self._source = iter(prepared)
+        self._skipped = skipped  # called for each student with nothing to run
+        self._exhausted = False
+        self.retry: list[tuple[_Pending, Job]] = []
+        self.crashes: dict[str, int] = {}
+
+    def has_more(self) -> bool:
+        return bool(self.retry) or not self._exhausted
+
+    def next(self) -> tuple[_Pending, Job] | None:
+        if self.retry:
+            return self.retry.pop(0)
+        for item in self._source:
+            if item is not None:
+                return item
+            self._skipped()  # graded earlier, missing or unreadable
+        self._exhausted = True
+        return None
+
+    def crashed(self, item: tuple[_Pending, Job]) -> bool:
+        """Count a broken pool against ``item``; True if it may run again."""
+        student = item[0].student
+        self.crashes[student] = self.crashes.get(student, 0) + 1
+        if self.crashes[student] < 2:
+            self.retry.append(item)
+            return True
+        return False
+
+
+def _drain(pool, queue: _JobQueue, record, stop, ahead: int) -> None:
+    """Keep ``pool`` fed from ``queue`` and record results, until the queue is empty, the
+    pool breaks (its jobs go back to the queue) or a stop is requested."""
+    futures: dict = {}
+    broken = False
+    while True:
+        while not broken and not stop.requested and len(futures) < ahead:
+            item = queue.next()
+            if item is None:
+                break
+            try:
+                futures[pool.submit(run_job, item[1])] = item
+            except BrokenProcessPool:
+                queue.retry.append(item)
+                broken = True
+        if stop.requested:  # queued, not started: left for the next run
+            for future in [f for f in futures if f.cancel()]:
+                del futures[future]
+        if not futures:
+            return
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        for future in done:
+            pending, job = item = futures.pop(future)
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken = True
+                if queue.crashed(item):
+                    continue
+                outcome = Outcome(pending.student, error="the grading worker crashed twice")
+            record(pending, outcome)
 
 
 class _StopOnInterrupt:
@@ -329,11 +356,6 @@ class _StopOnInterrupt:
     def __exit__(self, *exc) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
-
-
-#: Jobs queued per worker: enough to keep workers busy while the main process
-#: records results, few enough that a class of 1000 is not held in memory at once.
-_AHEAD = 3
 
 
 def _short(status: SubmissionStatus) -> str:
