@@ -406,6 +406,8 @@ def format_summary(run: GradingRun) -> str:
                      "rest (what was graded is kept)")
     by_hand = sum(1 for st in run.statuses.values() if st.manual_points)
     waiting = (f"; {by_hand} wait for manual grading (formgrader)" if by_hand else "")
-    lines.append(f"{run.chapter}: {counts or 'nothing to grade'}{resumed}{waiting}; "
+    nothing = (f"nothing to grade (no submitted/<student>/{run.chapter}/ folder; "
+               "`python -m grader collect` puts submissions there)")
+    lines.append(f"{run.chapter}: {counts or nothing}{resumed}{waiting}; "
                  f"{run.seconds:.1f} s with {run.workers} workers")
     return "\n".join(lines)
