@@ -131,3 +131,17 @@ def test_ctrl_c_saves_what_is_graded_stops_and_the_next_run_goes_on(tmp_path_fac
     for name, spec in written.items():
         assert run.statuses[name].state == GRADED, name
         assert sum(autograded_points(course, name).values()) == spec.expected, name
+
+
+def test_cold_kernels_still_stop_an_endless_loop_at_its_timeout(tmp_path_factory):
+    """``--kernels fresh`` (no fork, e.g. on Windows): kernels started by jupyter_client from
+    workers that ignore Ctrl-C must still be interruptible when a cell runs too long."""
+    course = released_course(tmp_path_factory, "cold_kernels")
+    names = ["endless_loop", "perfect"]
+    write_class(course, names)
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=5, kernels="fresh",
+                memory_limit_bytes=MEMORY, progress=False)
+    for name in names:
+        assert run.statuses[name].state == GRADED, name
+        assert not run.statuses[name].skipped_cells, name  # interrupted, not left out
+        assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
