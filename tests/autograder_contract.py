@@ -34,8 +34,9 @@ class ChapterAutograder:
     MIN_POINTS: float = 6
 
     @pytest.fixture(scope="class")
-    def notebook(self, root) -> Path:
-        return root / "solutions" / self.CHAPTER / f"{self.CHAPTER}.ipynb"
+    @classmethod
+    def notebook(cls, root) -> Path:
+        return root / "solutions" / cls.CHAPTER / f"{cls.CHAPTER}.ipynb"
 
     def grade(self, notebook: Path, **replacements) -> dict[str, bool]:
         """Pass/fail per autograded test cell, for the reference answers with ``replacements``."""

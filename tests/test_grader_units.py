@@ -232,38 +232,69 @@ def test_grading_templates_preload_every_module_the_chapters_import(root):
     assert not missing, f"not pre-loaded (module: first chapter importing it): {missing}"
 
 
-@pytest.mark.slow
-def test_printed_floods_are_cut_while_running_as_limitoutput_would_cut_them(tmp_path):
-    """RobustExecute drops printed text past LimitOutput's limit on arrival; what is left
-    after LimitOutput is what nbgrader's own Execute + LimitOutput leave."""
-    from nbgrader.preprocessors import Execute, LimitOutput
+def _messages(chunks: list[str], error_after: int | None = None) -> list[dict]:
+    """Kernel IOPub messages: printed ``chunks``, and an error after chunk ``error_after``."""
+    msgs = [{"msg_type": "stream", "header": {"msg_type": "stream"},
+             "parent_header": {"msg_id": "run"},
+             "content": {"name": "stdout", "text": text}} for text in chunks]
+    if error_after is not None:
+        msgs.insert(error_after, {
+            "msg_type": "error", "header": {"msg_type": "error"},
+            "parent_header": {"msg_id": "run"},
+            "content": {"ename": "ValueError", "evalue": "still reported", "traceback": ["tb"]}})
+    return msgs
+
+
+@pytest.mark.parametrize("chunks, error_after", [
+    ([f"line {i}\n" for i in range(3_000)], None),                      # one line at a time
+    (["a\nb\nc\n" * 97 for _ in range(40)], 25),                      # many lines at a time
+    (["x"] * 600 + ["\n"] + ["y\n" * 450] * 3, 300),                   # no newline, then some
+    ([f"{i}\n" for i in range(10)], 5),                                 # under the limit
+])
+def test_printed_text_is_cut_on_arrival_exactly_as_limitoutput_cuts_it(chunks, error_after):
+    """For any sequence of messages, RobustExecute's output handler keeps little, and what
+    LimitOutput leaves of it is what LimitOutput leaves of everything nbclient would keep."""
+    from nbclient import NotebookClient
+    from nbgrader.preprocessors import LimitOutput
     from traitlets.config import Config
 
     from grader.autograde.execute import RobustExecute
 
-    cells = [
-        "import sys\nfor i in range(30_000):\n    print('line', i)\n    if i % 997 == 0:\n"
-        "        sys.stdout.flush()",
-        "from IPython.display import clear_output\nprint('gone')\nclear_output()\n"
-        "for i in range(3_000):\n    print(i)",
-        "print('before the error\\n' * 2_000)\nraise ValueError('still reported')",
-        "print('short')",
-    ]
+    cfg = Config({"LimitOutput": {"max_lines": 500}})
+    executor = RobustExecute(config=cfg)
+    executor.reset_execution_trackers()
+    executor.clear_before_next_output = False  # nbclient sets it when a cell starts
+    executor._max_stream_lines = LimitOutput(config=cfg).max_lines
+    kept = {"ours": [], "nbclient": []}
+    for msg in _messages(chunks, error_after):
+        executor.output(kept["ours"], msg, None, 0)
+        NotebookClient.output(executor, kept["nbclient"], msg, None, 0)
+    assert len(kept["ours"]) <= min(len(kept["nbclient"]), 502)
+    limited = {}
+    for name, outputs in kept.items():
+        nb = new_notebook(cells=[new_code_cell("", outputs=outputs)])
+        nb, _ = LimitOutput(config=cfg)(nb, {})
+        limited[name] = nb.cells[0].outputs
+    assert limited["ours"] == limited["nbclient"]
+    if error_after is not None:  # an error is never dropped, however much was printed
+        assert any(o.get("ename") == "ValueError" for o in limited["ours"])
+
+
+@pytest.mark.slow
+def test_a_printing_loop_in_a_real_kernel_is_cut_while_it_runs(tmp_path):
+    from traitlets.config import Config
+
+    from grader.autograde.execute import RobustExecute
+
     cfg = Config({"LimitOutput": {"max_lines": 500}, "Execute": {"timeout": 60}})
-    runs = {}
-    executors = {"stock": Execute(config=cfg), "ours": RobustExecute(config=cfg)}
-    for name, executor in executors.items():
-        nb = new_notebook(cells=[new_code_cell(c) for c in cells])
-        nb, res = executor(nb, {"metadata": {"path": str(tmp_path)}})
-        if name == "ours":
-            raw_lines = sum(len(o.text.split("\n")) for o in nb.cells[0].outputs
-                            if o.output_type == "stream")
-            assert raw_lines < 1_500  # cut while running, not only afterwards
-        nb, _ = LimitOutput(config=cfg)(nb, res)
-        runs[name] = [[{k: o.get(k) for k in ("output_type", "name", "text", "ename", "evalue")}
-                       for o in cell.outputs] for cell in nb.cells]
-    assert runs["ours"] == runs["stock"]
-    assert runs["ours"][2][-1]["ename"] == "ValueError"
+    nb = new_notebook(cells=[new_code_cell(
+        "import sys\nfor i in range(30_000):\n    print('line', i)\n"
+        "    if i % 997 == 0:\n        sys.stdout.flush()\nraise ValueError('still reported')")])
+    nb, _ = RobustExecute(config=cfg)(nb, {"metadata": {"path": str(tmp_path)}})
+    outputs = nb.cells[0].outputs
+    lines = sum(len(o.text.split("\n")) for o in outputs if o.output_type == "stream")
+    assert lines < 1_500  # of 30,000 printed
+    assert outputs[-1].ename == "ValueError"
 
 
 @pytest.mark.slow
