@@ -306,3 +306,12 @@ def test_a_file_changed_in_place_is_read_again_even_at_the_same_size(data_dir):
     path.write_text(text.replace(first_id, first_id[:-1] + "Z", 1), encoding="utf-8")
     assert path.stat().st_size == size
     assert load_orders(data_dir)["order_id"].iloc[0] == first_id[:-1] + "Z"
+
+
+def test_a_large_file_is_not_held_in_memory_twice(data_dir, monkeypatch):
+    from crm_lab.data import loaders
+
+    monkeypatch.setattr(loaders, "_PARSED_MAX_BYTES", 1_000)  # "large" for this test
+    monkeypatch.setattr(loaders, "_PARSED", {})
+    orders = load_orders(data_dir)
+    assert len(orders) > 0 and loaders._PARSED == {}

@@ -425,16 +425,19 @@ def _parsed(name: str, path: str, digest: bytes, content: bytes) -> pd.DataFrame
         raw = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False,
                           na_values=[""], encoding="utf-8")
         table = validate_table(name, raw, source=path)  # raises: nothing is kept
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = table
+        if len(content) <= _PARSED_MAX_BYTES:  # a shop of your own may be hundreds of MB
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.pop(next(iter(_PARSED)))
+            _PARSED[key] = table
     return table
 
 
 #: Parsed tables by (table, file, content digest); the oldest goes first when full.
-#: (Not functools.lru_cache: the file's bytes must not be part of the key.)
+#: (Not functools.lru_cache: the file's bytes must not be part of the key.) Files over
+#: _PARSED_MAX_BYTES are parsed on every call instead of being held twice in memory.
 _PARSED: dict[tuple[str, str, bytes], pd.DataFrame] = {}
 _PARSED_MAX = 16
+_PARSED_MAX_BYTES = 32 * 1024**2
 
 
 def load_customers(data_dir=None) -> pd.DataFrame:
