@@ -9,6 +9,7 @@ import csv
 
 import pytest
 from conftest import copy_course
+from grading_support import autograded_points
 from nbgrader.api import Gradebook
 from pg_server import REQUIRED, postgres_bindir, throwaway_postgres
 
@@ -46,18 +47,13 @@ def graded(course):
     return grade(CHAPTER, root=course, workers=2, timeout_seconds=10, progress=False)
 
 
-def points(db_url, student):
-    with Gradebook(db_url, "crm-course") as gb:
-        nb = gb.find_submission_notebook(CHAPTER, CHAPTER, student)
-        return nb.score, sum(g.auto_score or 0 for g in nb.grades if g.cell.cell_type == "code")
-
-
 def test_grading_writes_the_expected_scores_to_postgres(course, db_url, graded):
     run = graded
     assert run.statuses["perfect"].state == GRADED
     assert run.statuses["broken_json"].state != GRADED
     for student in ("perfect", "scores_reversed"):
-        assert points(db_url, student)[1] == STUDENTS[student].expected, student
+        assert sum(autograded_points(course, student, db=db_url).values()) == \
+            STUDENTS[student].expected, student
     assert not (course / "gradebook.db").exists()
 
 
@@ -65,10 +61,10 @@ def test_manual_grades_survive_a_forced_regrade_on_postgres(course, db_url, grad
     with Gradebook(db_url, "crm-course") as gb:
         gb.find_grade("segment_actions", CHAPTER, CHAPTER, "scores_reversed").manual_score = 2
         gb.db.commit()
-    before = points(db_url, "scores_reversed")
+    before = autograded_points(course, "scores_reversed", db=db_url)
     grade(CHAPTER, root=course, students=["scores_reversed"], force=True, timeout_seconds=10,
           progress=False)
-    assert points(db_url, "scores_reversed") == before
+    assert autograded_points(course, "scores_reversed", db=db_url) == before
     with Gradebook(db_url, "crm-course") as gb:
         assert gb.find_grade("segment_actions", CHAPTER, CHAPTER, "scores_reversed").score == 2
 
