@@ -2,8 +2,10 @@
 
 What counts as "the same answer" is decided here once, for every chapter:
 
-- column order does not matter, and extra columns are allowed only where the
-  question allows them;
+- column order does not matter, and extra columns are ignored: a student who keeps
+  a helper column (``days_since``, ``month``) has not answered wrongly. The one policy
+  for every chapter; a question that must forbid them passes ``allow_extra_columns=False``
+  and says "only these columns" in its statement;
 - int vs float does not matter (3 == 3.0), floats are compared with a tolerance;
 - the key (e.g. ``customer_id``) may be the index or a column;
 - row order does not matter when there is a key (rows are matched on it);
@@ -80,7 +82,7 @@ def assert_same_table(
     *,
     key: str | None = None,
     columns: Iterable[str] | None = None,
-    allow_extra_columns: bool = False,
+    allow_extra_columns: bool = True,
     rtol: float = 1e-6,
     atol: float = 1e-6,
     what: str = "your answer",
@@ -95,7 +97,8 @@ def assert_same_table(
         are aligned on it, so row order does not matter. Without a key, rows are
         compared in order.
     columns : which columns to compare (default: all of ``expected``'s).
-    allow_extra_columns : accept columns the reference does not have.
+    allow_extra_columns : accept (and ignore) columns the reference does not have
+        (default); False fails on them, for a question that says "only these columns".
     rtol, atol : float tolerance, as in :func:`numpy.isclose`.
     what : how messages refer to the answer.
 
