@@ -344,3 +344,14 @@ def test_a_dead_kernel_template_is_started_again():
 
     assert asyncio.run(answer()) == "ok"
     assert kernels.template.process.is_alive()
+
+
+def test_one_calls_config_overrides_do_not_leak_into_the_next(root):
+    """load_config caches the parsed file; an override must stay in the call that made it."""
+    from grader.autograde.config import load_config
+
+    plain = load_config(root).Execute.timeout
+    assert load_config(root, Execute={"timeout": plain + 7}).Execute.timeout == plain + 7
+    assert load_config(root).Execute.timeout == plain
+    load_config(root, RobustExecute={"memory_limit_bytes": 1}).RobustExecute.memory_limit_bytes = 2
+    assert "memory_limit_bytes" not in load_config(root).RobustExecute

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +32,9 @@ def load_config(root: Path = COURSE_ROOT, **overrides) -> Config:
 
     ``overrides`` are ``{"Section": {"trait": value}}``, e.g. ``{"Execute": {"timeout": 10}}``.
     """
-    cfg = Config(_load(str(Path(root).resolve())))
+    # A deep copy: Config(...) copies only the top level, and merge() writes into the
+    # sections, which would then be the cached ones (one call's timeout in every later call).
+    cfg = copy.deepcopy(_load(str(Path(root).resolve())))
     cfg.merge(Config(overrides))
     return cfg
 
