@@ -38,7 +38,7 @@ import pandas as pd
 
 from . import faq as faq_text
 from . import schema
-from .loaders import STR_DTYPE, cast_table
+from .loaders import cast_table
 
 __all__ = [
     "CALL_WINDOW_DAYS",
@@ -437,40 +437,6 @@ def faq_table() -> pd.DataFrame:
 
 
 def chat_questions(seed, n_customers, stream) -> pd.DataFrame:
-    """Customers' chat questions, each labelled with the FAQ entry that answers it or none.
-
-    About one question in six has no answer in the FAQ. Questions are
-    decorated as people type them: a greeting, a product's short name, a
-    trailing particle or emoji code.
-    """
-    rng = stream(seed, "chat.questions")
-    n = max(200, round(0.15 * n_customers))
-    ids = list(faq_text.ASKED)
-    # Delivery and after-sale questions are asked most.
-    weight = np.array([3 if i in ("F01", "F15", "F19", "F21", "F03", "F06") else 1 for i in ids])
-    unanswered = rng.random(n) < 0.17
-    entry = rng.choice(len(ids), size=n, p=weight / weight.sum())
-    texts, labels = [], []
-    for is_none, e in zip(unanswered, entry, strict=True):
-        if is_none:
-            options, label = faq_text.UNANSWERED, None
-        else:
-            options, label = faq_text.ASKED[ids[e]], ids[e]
-        text = options[rng.integers(len(options))]
-        while "{p}" in text:
-            name = faq_text.SHORT_NAMES[rng.integers(len(faq_text.SHORT_NAMES))]
-            text = text.replace("{p}", name, 1)
-        before = faq_text.FILLERS_BEFORE[rng.integers(len(faq_text.FILLERS_BEFORE))]
-        after = faq_text.FILLERS_AFTER[rng.integers(len(faq_text.FILLERS_AFTER))]
-        if text.endswith(("吗", "呢")) and after in ("呀", "呢", "啊？"):
-            after = "？"
-        texts.append(before + text + after)
-        labels.append(label)
-    table = pd.DataFrame(
-        {
-            "question_id": [f"Q{i:05d}" for i in range(1, n + 1)],
-            "question_zh": texts,
-            "faq_id": pd.array(labels, dtype=STR_DTYPE),
-        }
-    )
-    return cast_table("chat_questions", table)
+    """Customers' chat questions, labelled with an FAQ entry or none: see
+    :func:`crm_lab.data.faq.chat_questions`."""
+    return faq_text.chat_questions(seed, n_customers, stream)
