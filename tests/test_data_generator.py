@@ -12,6 +12,7 @@ import pytest
 
 from crm_lab.data import (
     ORDER_STATUSES,
+    PAYMENT_METHODS,
     PERIOD_END,
     PERIOD_START,
     customer_traits,
@@ -22,7 +23,9 @@ from crm_lab.data import (
     write_shop,
 )
 from crm_lab.data.__main__ import main as cli
-from crm_lab.data.schema import TABLES
+from crm_lab.data.catalog import PAYMENT_RULES
+from crm_lab.data.schema import CLOSED, PAID, REFUNDED, TABLES
+from crm_lab.data.shop import payment_shares
 
 SHIPPED = Path(__file__).resolve().parents[1] / "datasets"
 
@@ -110,8 +113,72 @@ def test_618_is_the_busiest_day_of_june_apart_from_its_opening(shop):
         assert june.idxmax() in pd.date_range(f"{year}-06-16", f"{year}-06-18")
 
 
-def test_refunded_and_cancelled_orders_are_3_to_8_percent(shop):
-    assert 0.03 <= (shop["orders"].status != "paid").mean() <= 0.08
+def test_a_few_percent_of_orders_are_never_paid_and_closed(shop):
+    assert 0.02 <= (shop["orders"].status == CLOSED).mean() <= 0.06
+
+
+def test_a_few_percent_of_paid_orders_are_refunded(shop):
+    paid_at_all = shop["orders"][shop["orders"].status != CLOSED]
+    assert 0.03 <= (paid_at_all.status == REFUNDED).mean() <= 0.07
+
+
+def test_big_sales_leave_more_orders_unpaid_than_ordinary_days(shop):
+    orders = shop["orders"]
+    closed = orders.status == CLOSED
+    big_sale = orders.promotion.isin(["618", "double11"])
+    assert closed[big_sale].mean() > closed[orders.promotion == "none"].mean()
+
+
+def test_closed_orders_have_no_payment_method_and_every_paid_order_has_one(shop):
+    orders = shop["orders"]
+    closed = orders.status == CLOSED
+    assert orders.payment_method[closed].isna().all()
+    assert orders.payment_method[~closed].notna().all()
+
+
+def test_no_wechat_pay_before_the_platform_offered_it(shop):
+    orders = shop["orders"]
+    first_day = min(pd.Timestamp(day) for m, day, _ in PAYMENT_RULES if m == "wechat_pay")
+    assert first_day == pd.Timestamp("2024-09-05")
+    wechat = orders.payment_method == "wechat_pay"
+    assert not wechat[orders.order_time < first_day].any()
+    assert wechat[orders.order_time >= first_day].any()
+
+
+def test_every_payment_method_appears_only_from_its_first_rule_on(shop):
+    orders = shop["orders"]
+    for method in PAYMENT_METHODS:
+        starts = [pd.Timestamp(day) for m, day, _ in PAYMENT_RULES if m == method]
+        if starts:
+            used = orders.order_time[orders.payment_method == method]
+            assert used.min() >= min(starts), method
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2024-01-01", "2024-09-05"), ("2024-11-01", "2025-03-01"), ("2025-09-01", "2026-01-01")],
+)
+def test_payment_shares_follow_the_platform_rules_in_each_period(shipped, start, end):
+    paid = shipped["orders"][shipped["orders"].status != CLOSED]
+    in_period = paid[paid.order_time.between(start, end, inclusive="left")]
+    observed = in_period.payment_method.value_counts(normalize=True)
+    expected = payment_shares([start]).iloc[0]
+    for method in PAYMENT_METHODS:
+        assert abs(observed.get(method, 0.0) - expected[method]) <= 0.03, method
+    assert observed.idxmax() == "alipay"
+
+
+def test_wechat_pay_grows_after_its_launch(shipped):
+    paid = shipped["orders"][shipped["orders"].status != CLOSED]
+    wechat = (paid.payment_method == "wechat_pay").groupby(paid.order_time.dt.year).mean()
+    assert 0 < wechat[2024] < wechat[2025]
+
+
+def test_payment_shares_sum_to_one_and_alipay_takes_the_rest():
+    shares = payment_shares(pd.date_range("2023-06-01", "2026-06-01", freq="MS"))
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    assert (shares["alipay"] > 0.5).all()
+    assert (shares.loc[:"2024-09-04", "wechat_pay"] == 0).all()
 
 
 def test_orders_during_promotions_get_discounts_more_often(shop):
@@ -215,6 +282,7 @@ def test_orders_are_sorted_by_time_then_id(shop):
 
 def test_order_status_has_exactly_the_three_statuses(shop):
     assert shop["orders"].status.cat.categories.tolist() == list(ORDER_STATUSES)
+    assert ORDER_STATUSES == (PAID, REFUNDED, CLOSED) == ("paid", "refunded", "closed")
 
 
 # --- interface and reproducibility ---------------------------------------------------------

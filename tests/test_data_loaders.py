@@ -8,6 +8,7 @@ import pytest
 
 from crm_lab.data import (
     ORDER_STATUSES,
+    PAYMENT_METHODS,
     find_data_dir,
     generate_shop,
     load_cdnow_orders,
@@ -62,6 +63,12 @@ def test_orders_have_proper_dtypes():
     assert orders.net_amount_cny.dtype == "float64"
     assert pd.api.types.is_string_dtype(orders.order_id)
     assert orders.coupon_code.isna().any() and orders.coupon_code.notna().any()
+
+
+def test_payment_method_is_empty_exactly_for_closed_orders():
+    orders = load_orders(SHIPPED)
+    assert orders.payment_method.cat.categories.tolist() == list(PAYMENT_METHODS)
+    assert (orders.payment_method.isna() == (orders.status == "closed")).all()
 
 
 def test_customers_have_proper_dtypes():
@@ -133,8 +140,14 @@ def test_status_outside_the_allowed_set_is_rejected(data_dir):
         load_orders(data_dir)
     message = str(error.value)
     assert "orders.csv" in message
-    assert "'status' is not one of ['paid', 'refunded', 'cancelled']" in message
+    assert "'status' is not one of ['paid', 'refunded', 'closed']" in message
     assert "row 4" in message and "'shipped'" in message
+
+
+def test_payment_method_outside_the_allowed_set_is_rejected(data_dir):
+    edit_csv(data_dir / "orders.csv", set_cells(2, "payment_method", "paypal"))
+    with pytest.raises(ValueError, match=r"orders\.csv.*'payment_method' is not one of.*row 2"):
+        load_orders(data_dir)
 
 
 def test_duplicated_id_names_the_file_column_and_rows(data_dir):

@@ -2,9 +2,10 @@
 
 Nothing here is random. The catalogue is the shop's whole range; ``popularity``
 is a relative weight the generator uses to pick products within a category
-(it is not shipped in ``products.csv``). Cities are grouped into the usual
-Chinese city tiers (一线, 新一线, 二线, 三线, 四线, 五线); the assignment of a city
-to a tier is approximate and only meant for teaching.
+(it is not shipped in ``products.csv``). Payment methods follow the platform's
+history (:data:`PAYMENT_RULES`). Cities are grouped into the usual Chinese city
+tiers (一线, 新一线, 二线, 三线, 四线, 五线); the assignment of a city to a tier is
+approximate and only meant for teaching.
 
 >>> len(PRODUCTS), PRODUCTS[0][:2]
 (50, ('西湖龙井·明前特级 50g', 'Xihu Longjing, pre-Qingming top grade, 50 g'))
@@ -12,7 +13,7 @@ to a tier is approximate and only meant for teaching.
 
 from __future__ import annotations
 
-__all__ = ["CITIES", "PRODUCTS", "SEASONAL_PRODUCTS", "TIER_SHARES"]
+__all__ = ["CITIES", "PAYMENT_RULES", "PRODUCTS", "SEASONAL_PRODUCTS", "TIER_SHARES"]
 
 # (name_zh, name_en, category, list_price_cny, popularity)
 PRODUCTS: tuple[tuple[str, str, str, float, float], ...] = (
@@ -152,4 +153,20 @@ CITIES: tuple[tuple[str, str, float], ...] = (
     ("临沧", "tier5", 0.25),
     ("雅安", "tier5", 0.25),
     ("安顺", "tier5", 0.2),
+)
+
+# The platform's cashier (收银台), as rules: (method, available_from, share of paid orders
+# from that day on). A method's share holds until its next rule; Alipay (支付宝, balance,
+# 余额宝 and linked cards shown as Alipay) takes what the others leave, so it stays
+# dominant. Huabei (花呗) is Alipay's consumer credit; "card" is a bank or credit card paid
+# through the same cashier (银行卡快捷支付). Taobao and Tmall took no WeChat Pay (微信支付)
+# until the roll-out that began in September 2024; its share then grows slowly, as
+# shoppers who keep their money in WeChat find the option.
+PAYMENT_RULES: tuple[tuple[str, str, float], ...] = (
+    ("huabei", "2024-01-01", 0.20),
+    ("card", "2024-01-01", 0.08),
+    ("wechat_pay", "2024-09-05", 0.03),
+    ("wechat_pay", "2024-11-01", 0.05),
+    ("wechat_pay", "2025-03-01", 0.07),
+    ("wechat_pay", "2025-09-01", 0.09),
 )

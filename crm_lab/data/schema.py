@@ -9,7 +9,9 @@ identical dtypes even when a value happens not to occur.
 >>> [c.name for c in TABLES["order_items"]]
 ['order_id', 'line_no', 'product_id', 'quantity', 'unit_price_cny', 'line_amount_cny']
 >>> ORDER_STATUSES
-('paid', 'refunded', 'cancelled')
+('paid', 'refunded', 'closed')
+>>> PAID
+'paid'
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from dataclasses import dataclass
 __all__ = [
     "ACQUISITION_CHANNELS",
     "CITY_TIERS",
+    "CLOSED",
     "Column",
     "FILE_NAMES",
     "GENDERS",
     "ORDER_STATUSES",
+    "PAID",
     "PAYMENT_METHODS",
     "PRODUCT_CATEGORIES",
     "PROMOTIONS",
+    "REFUNDED",
     "SERVICE_QUEUES",
     "SERVICE_TABLES",
     "TABLES",
@@ -40,7 +45,16 @@ ACQUISITION_CHANNELS = ("search", "social_media", "live_stream", "referral", "ma
 # Ordered from the biggest cities down (一线, 新一线, 二线, 三线, 四线, 五线).
 CITY_TIERS = ("tier1", "new_tier1", "tier2", "tier3", "tier4", "tier5")
 GENDERS = ("F", "M", "unknown")
-ORDER_STATUSES = ("paid", "refunded", "cancelled")
+# An order's end state in the platform's life cycle (订单生命周期): placed (待付款), then
+# either never paid and closed by the platform's time limit (交易关闭, CLOSED), or paid,
+# shipped and completed (交易成功, PAID), or paid and then refunded, before or after
+# shipping (退款成功, REFUNDED). PAID is the one status that counts as a purchase.
+PAID = "paid"
+REFUNDED = "refunded"
+CLOSED = "closed"
+ORDER_STATUSES = (PAID, REFUNDED, CLOSED)
+# Payment channels of the platform's cashier; which were open when, and their shares,
+# are in catalog.PAYMENT_RULES. A closed (never paid) order has no payment method.
 PAYMENT_METHODS = ("alipay", "wechat_pay", "huabei", "card")
 PRODUCT_CATEGORIES = (
     "green_tea",
@@ -70,10 +84,10 @@ class Column:
     ``kind`` is one of: ``id`` (non-empty text), ``text`` (non-empty text),
     ``optional_text`` (text or missing), ``date`` (calendar day),
     ``datetime`` (to the second), ``category`` (one of ``categories``),
+    ``optional_category`` (one of ``categories``, or missing),
     ``money`` (float CNY/USD, >= 0, two decimals), ``count`` (int >= 1),
     ``optional_year`` (nullable Int64); for the service tables also
-    ``optional_datetime`` (to the second, or missing), ``optional_category``
-    (one of ``categories``, or missing), ``whole`` (int >= 0),
+    ``optional_datetime`` (to the second, or missing), ``whole`` (int >= 0),
     ``optional_whole`` (nullable Int64 >= 0), ``flag`` (bool, ``True``/``False``)
     and ``optional_flag`` (nullable boolean).
     """
@@ -110,7 +124,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("discount_cny", "money"),
         Column("coupon_code", "optional_text"),
         Column("net_amount_cny", "money"),
-        Column("payment_method", "category", PAYMENT_METHODS),
+        Column("payment_method", "optional_category", PAYMENT_METHODS),
         Column("promotion", "category", PROMOTIONS),
     ),
     "order_items": (

@@ -25,8 +25,15 @@ The model, in the order the generator runs it:
 3. **Baskets** (购物篮): lines, products (seasonal category mix, the customer's
    favourite category, pricier picks for bigger spenders), quantities.
 4. **Money**: coupons (优惠券, more used during promotions), the platform's
-   cross-store "每满300减" discount during Double 11 and 618, status
-   (cancelled 取消 / refunded 退款, more often for fragile teaware).
+   cross-store "每满300减" discount during Double 11 and 618.
+5. **Status and payment**, following the platform's order life cycle: a few
+   orders are never paid and closed by the platform (交易关闭, more during big
+   sales); a few paid ones are refunded (退款), before shipping (a change of
+   mind, more during big sales) or after it (more often for fragile teaware);
+   the rest are completed (交易成功, status ``paid``). Paid orders carry a
+   payment method drawn from the methods the platform offered on that day
+   (:data:`crm_lab.data.catalog.PAYMENT_RULES`: no WeChat Pay before September
+   2024); closed orders carry none.
 
 Every part draws from its own random stream, derived from ``(seed, name)`` by
 :class:`numpy.random.SeedSequence` (see :func:`stream`). Adding a table later
@@ -41,7 +48,7 @@ customer's latent traits live.
 >>> list(shop)[4:]
 ['calls', 'call_staffing', 'tickets', 'faq', 'chat_questions']
 >>> shop["orders"].status.dtype.categories.tolist()
-['paid', 'refunded', 'cancelled']
+['paid', 'refunded', 'closed']
 """
 
 from __future__ import annotations
@@ -62,6 +69,7 @@ __all__ = [
     "PERIOD_START",
     "customer_traits",
     "generate_shop",
+    "payment_shares",
     "product_catalog",
     "stream",
     "write_shop",
@@ -78,7 +86,13 @@ _CHANNEL_DROPOUT = np.array([1.0, 1.1, 1.3, 0.7, 1.15])
 _CHANNEL_NEVER_BUYS = np.array([0.10, 0.14, 0.12, 0.06, 0.20])
 _TIER_SPEND_SHIFT = np.array([0.20, 0.10, 0.0, -0.08, -0.15, -0.20])  # log scale
 _CATEGORY_SHARES = np.array([0.20, 0.14, 0.17, 0.12, 0.09, 0.08, 0.12, 0.08])
-_PAYMENT_SHARES = np.array([0.50, 0.24, 0.18, 0.08])
+# Each customer keeps to one payment method for most paid orders, and is one of the
+# platform's younger Huabei (花呗) users twice as often when born in 1995 or later.
+_PAYMENT_HABIT = 0.85
+_YOUNG_HUABEI = 2.0
+# Orders never paid and closed by the platform (交易关闭): a few percent, more in big sales.
+_P_CLOSED = 0.03
+_P_CLOSED_BIG_SALE = 0.03
 # (code, promotion it belongs to or "any", minimum order CNY, CNY off); 满X减Y coupons.
 _COUPONS = (
     ("WELCOME15", "first_order", 99.0, 15.0),
@@ -134,6 +148,26 @@ def product_catalog() -> pd.DataFrame:
     return validate_table("products", products, source="<generated products>")
 
 
+def payment_shares(dates) -> pd.DataFrame:
+    """Share of paid orders each payment method has on each day, from the platform's rules.
+
+    ``dates`` are days (anything ``pd.to_datetime`` reads); returns one row per date
+    and one column per ``schema.PAYMENT_METHODS``, each row summing to 1. A method
+    is 0 before its ``available_from`` day in :data:`crm_lab.data.catalog.PAYMENT_RULES`.
+
+    >>> payment_shares(["2024-06-01", "2025-10-01"])["wechat_pay"].tolist()
+    [0.0, 0.09]
+    """
+    days = pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]")
+    shares = np.zeros((len(days), len(schema.PAYMENT_METHODS)))
+    for method, available_from, share in sorted(catalog.PAYMENT_RULES, key=lambda r: r[1]):
+        column = schema.PAYMENT_METHODS.index(method)
+        shares[days >= np.datetime64(available_from), column] = share
+    rest = schema.PAYMENT_METHODS.index("alipay")
+    shares[:, rest] = 1.0 - np.delete(shares, rest, axis=1).sum(axis=1)
+    return pd.DataFrame(shares, columns=list(schema.PAYMENT_METHODS), index=pd.Index(days))
+
+
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
     """Ids like C000001, C000002... as an object array (wider past 10**width - 1)."""
     numbers = np.arange(1, n + 1).astype(str)
@@ -154,7 +188,8 @@ def customer_traits(
     active), ``dropout_probability`` (float, chance of leaving after each
     order), ``spend_level`` (float, 1.0 = typical basket), ``is_bulk_buyer``
     (bool), ``never_buys`` (bool), ``first_order_delay_days`` (int),
-    ``preferred_category`` (str), ``preferred_payment`` (str),
+    ``preferred_category`` (str), ``preferred_payment`` (str, the usual method
+    among those the platform offered at sign-up, WeChat Pay aside),
     ``coupon_propensity`` (float 0-1, chance of using a coupon on an ordinary
     day). Later tables (surveys, points, calls) should read their customers'
     behaviour from here rather than invent new traits.
@@ -214,11 +249,9 @@ def customer_traits(
     rng = stream(seed, "traits.preferences")
     category = rng.choice(len(schema.PRODUCT_CATEGORIES), size=n, p=_CATEGORY_SHARES)
     young = ~missing_year & (birth_year >= 1995)
-    pay_p = np.tile(_PAYMENT_SHARES, (n, 1))
-    pay_p[young, 2] *= 2.0  # 花呗 (Huabei credit) is popular with the young
-    pay_p /= pay_p.sum(axis=1, keepdims=True)
+    pay_p = _habit_shares(payment_shares(dates_of(calendar, signup_day)).to_numpy(), young)
     payment = (pay_p.cumsum(axis=1) < rng.random(n)[:, None]).sum(axis=1)
-    payment = np.minimum(payment, len(_PAYMENT_SHARES) - 1)
+    payment = np.minimum(payment, len(schema.PAYMENT_METHODS) - 1)
     coupon_propensity = rng.beta(1.2, 3.0, size=n)
 
     dates = calendar.date.to_numpy()
@@ -246,6 +279,31 @@ def customer_traits(
             "coupon_propensity": coupon_propensity,
         }
     )
+
+
+def dates_of(calendar, day):
+    """The calendar dates of day indices."""
+    return calendar.date.to_numpy()[day]
+
+
+def _habit_shares(shares: np.ndarray, young: np.ndarray) -> np.ndarray:
+    """Per customer, the chance of each method being their habit (WeChat Pay excluded).
+
+    The platform's day shares without WeChat Pay, renormalised; Huabei weighs
+    ``_YOUNG_HUABEI`` times more for the young, scaled so that its average stays
+    the platform's share.
+    """
+    habit = shares.copy()
+    habit[:, schema.PAYMENT_METHODS.index("wechat_pay")] = 0.0
+    habit /= habit.sum(axis=1, keepdims=True)
+    huabei = schema.PAYMENT_METHODS.index("huabei")
+    weight = np.where(young, _YOUNG_HUABEI, 1.0)
+    target = np.clip(habit[:, huabei] * weight / weight.mean(), 0.0, 0.95)
+    others = 1.0 - habit[:, huabei]
+    scale = np.where(others > 0, (1.0 - target) / np.where(others > 0, others, 1.0), 0.0)
+    habit *= scale[:, None]
+    habit[:, huabei] = target
+    return habit
 
 
 def _group_positions(owner: np.ndarray) -> np.ndarray:
@@ -387,7 +445,7 @@ def _baskets(seed, traits, calendar, customer, day):
 
 
 def _money(seed, traits, calendar, customer, day, is_first, order, product, quantity):
-    """Line amounts, order totals, coupons, discounts, status and payment."""
+    """Line amounts, order totals, discounts, net amounts and coupon codes."""
     n_orders = len(customer)
     price = np.array([p[3] for p in catalog.PRODUCTS])
     line_amount = np.round(quantity * price[product], 2)
@@ -420,6 +478,20 @@ def _money(seed, traits, calendar, customer, day, is_first, order, product, quan
     codes = np.array([c[0] for c in _COUPONS] + [None], dtype=object)
     coupon_code = codes[best_code]  # -1 picks the trailing None
 
+    return line_amount, gross, discount, net, coupon_code
+
+
+def _status(seed, calendar, day, order, product):
+    """Each order's end state: codes into ``schema.ORDER_STATUSES``.
+
+    Refunds come from the ``orders.status`` stream (before shipping: a change of
+    mind, likelier during big sales; after it: breakage, likelier with teaware);
+    orders never paid come from their own stream, ``orders.unpaid``, and win over
+    a refund (an order that was never paid cannot be refunded).
+    """
+    n_orders = len(day)
+    promotion = calendar.promotion.to_numpy()[day]
+    big_sale = np.isin(promotion, ["618", "double11"])
     rng = stream(seed, "orders.status")
     has_teaware = (
         np.bincount(
@@ -431,19 +503,45 @@ def _money(seed, traits, calendar, customer, day, is_first, order, product, quan
         )
         > 0
     )
-    big_sale = np.isin(promotion, ["618", "double11"])
-    p_cancel = 0.02 + np.where(big_sale, 0.02, 0.0)  # impulse orders during big sales
-    p_refund = 0.018 + np.where(has_teaware, 0.035, 0.0)  # porcelain breaks in transit
-    u = rng.random(n_orders)
-    status = np.where(u < p_cancel, 2, np.where(u < p_cancel + p_refund, 1, 0))
+    p_before_shipping = 0.02 + np.where(big_sale, 0.02, 0.0)  # impulse orders during big sales
+    p_after_shipping = 0.018 + np.where(has_teaware, 0.035, 0.0)  # porcelain breaks in transit
+    refunded = rng.random(n_orders) < p_before_shipping + p_after_shipping
 
+    rng = stream(seed, "orders.unpaid")
+    closed = rng.random(n_orders) < _P_CLOSED + np.where(big_sale, _P_CLOSED_BIG_SALE, 0.0)
+    code = schema.ORDER_STATUSES.index
+    return np.where(
+        closed, code(schema.CLOSED), np.where(refunded, code(schema.REFUNDED), code(schema.PAID))
+    )
+
+
+def _payment(seed, traits, calendar, customer, day, status):
+    """Each order's payment method (codes into ``schema.PAYMENT_METHODS``; -1 if unpaid).
+
+    A customer pays by habit (``preferred_payment``) ``_PAYMENT_HABIT`` of the
+    time, otherwise by any method the platform offered that day. WeChat Pay,
+    once offered, wins with its day's share, for the same customers again and
+    again (those whose ``wechat_affinity`` is below it), so the share of each
+    method on each day follows :func:`payment_shares`.
+    """
     rng = stream(seed, "orders.payment")
-    preferred = pd.Categorical(
+    n_orders = len(customer)
+    wechat_affinity = rng.random(len(traits))[customer]
+    shares = payment_shares(dates_of(calendar, day)).to_numpy()
+    wechat = schema.PAYMENT_METHODS.index("wechat_pay")
+    habitual = pd.Categorical(
         traits.preferred_payment, categories=list(schema.PAYMENT_METHODS)
     ).codes[customer]
-    other = rng.choice(len(_PAYMENT_SHARES), size=n_orders, p=_PAYMENT_SHARES)
-    payment = np.where(rng.random(n_orders) < 0.85, preferred, other)
-    return line_amount, gross, discount, net, coupon_code, status, payment
+    without_wechat = shares.copy()
+    without_wechat[:, wechat] = 0.0
+    without_wechat /= without_wechat.sum(axis=1, keepdims=True)
+    other = (without_wechat.cumsum(axis=1) < rng.random(n_orders)[:, None]).sum(axis=1)
+    other = np.minimum(other, len(schema.PAYMENT_METHODS) - 1)
+    by_habit = rng.random(n_orders) < _PAYMENT_HABIT
+    chance = np.where(by_habit, wechat_affinity, rng.random(n_orders))
+    payment = np.where(by_habit, habitual, other)
+    payment = np.where(chance < shares[:, wechat], wechat, payment)
+    return np.where(status == schema.ORDER_STATUSES.index(schema.CLOSED), -1, payment)
 
 
 def generate_shop(
@@ -475,9 +573,11 @@ def generate_shop(
     customer, day, is_first, seconds = (a[by_time] for a in (customer, day, is_first, seconds))
 
     order, product, quantity = _baskets(seed, traits, calendar, customer, day)
-    line_amount, gross, discount, net, coupon_code, status, payment = _money(
+    line_amount, gross, discount, net, coupon_code = _money(
         seed, traits, calendar, customer, day, is_first, order, product, quantity
     )
+    status = _status(seed, calendar, day, order, product)
+    payment = _payment(seed, traits, calendar, customer, day, status)
 
     n_orders = len(customer)
     order_ids = _ids("O", n_orders, 7)
