@@ -1,4 +1,9 @@
-"""Tools for the call-centre chapter (呼叫中心): a queue simulator to check formulas against.
+"""Tools for the call-centre chapter (呼叫中心): the shop's service promises, a queue
+simulator to check formulas against, and a fair split of chat questions for the FAQ bot.
+
+:data:`RESPONSE_SLA_HOURS` and :data:`RESOLUTION_SLA_HOURS` are Yunwu Tea House's
+service-level agreement (服务水平协议) for tickets; the chapter and its reference
+answers both read them from here.
 
 :func:`simulate_queue` runs a discrete-event simulation (离散事件仿真) of one
 call-centre queue with `simpy <https://simpy.readthedocs.io>`_: calls arrive as
@@ -20,7 +25,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["simulate_queue", "summarize_simulation"]
+__all__ = [
+    "RESOLUTION_SLA_HOURS",
+    "RESPONSE_SLA_HOURS",
+    "example_rows",
+    "simulate_queue",
+    "split_by_family",
+    "summarize_simulation",
+]
+
+RESPONSE_SLA_HOURS = {"chat": 1.0, "phone": 1.0, "email": 24.0}  # first reply within ... hours
+RESOLUTION_SLA_HOURS = 72.0  # a ticket is resolved within ... hours of its creation
 
 
 def simulate_queue(
@@ -155,3 +170,72 @@ def summarize_simulation(sim: pd.DataFrame, threshold_seconds: float = 20) -> pd
             "occupancy": float(sim["handle_seconds"].sum() / (agents * seconds)),
         }
     )
+
+
+def split_by_family(questions: pd.DataFrame, shares=(0.5, 0.25, 0.25), seed: int = 0) -> pd.Series:
+    """``"train"``, ``"validation"`` or ``"test"`` for each chat question, whole paraphrase
+    families at a time.
+
+    Questions generated from one phrasing (see :func:`crm_lab.data.faq.question_family`)
+    differ only in greetings, particles and product names; if some of them helped a bot
+    learn while others tested it, the test would reward memorising. So each family goes
+    to one split, and within each FAQ entry (and among the unanswerable questions) the
+    families are shared out in about ``shares``, at least one to each split when the
+    entry has three or more. Returns a Series aligned with ``questions`` (a
+    ``question_zh`` column), named ``split``.
+
+    >>> from crm_lab import data
+    >>> split = split_by_family(data.load_chat_questions())  # doctest: +SKIP
+    >>> split.value_counts()  # doctest: +SKIP
+    """
+    from crm_lab.data import faq
+
+    if "question_zh" not in questions.columns:
+        raise ValueError("questions is missing column 'question_zh'")
+    if len(shares) != 3 or min(shares) <= 0:
+        raise ValueError(f"shares must be three positive numbers, got {shares!r}")
+    family = questions["question_zh"].astype(str).map(faq.question_family)
+    if family.isna().any():
+        first = questions.loc[family.isna(), "question_zh"].iloc[0]
+        raise ValueError(f"not a generated chat question, so its family is unknown: {first!r}")
+    table = faq.families()
+    rng = np.random.default_rng(seed)
+    weights = np.asarray(shares, dtype=float) / sum(shares)
+    assigned = {}
+    for _, group in table.groupby(table["faq_id"].fillna("none"), sort=True):
+        ids = rng.permutation(group["family_id"].to_numpy())
+        n_validation = max(1, round(len(ids) * weights[1]))
+        n_test = max(1, round(len(ids) * weights[2]))
+        n_train = max(len(ids) - n_validation - n_test, 0)
+        labels = ["train"] * n_train + ["validation"] * n_validation + ["test"] * n_test
+        assigned.update(zip(ids, labels[: len(ids)], strict=False))
+    return family.map(assigned).rename("split")
+
+
+def example_rows(table: pd.DataFrame, **columns) -> pd.DataFrame:
+    """A small hand-made table shaped like ``table``: every one of its columns, with its
+    dtypes, and the values given in ``columns`` (one list per column, all the same length).
+
+    Columns not given keep the values of ``table``'s first rows, so code that counts
+    ``call_id`` or reads ``customer_id`` works on the example as on the real table.
+
+    >>> import pandas as pd
+    >>> real = pd.DataFrame({"call_id": ["C1", "C2", "C3"], "wait_seconds": [5, 30, 8]})
+    >>> example_rows(real, wait_seconds=[20, 21])
+      call_id  wait_seconds
+    0      C1            20
+    1      C2            21
+    """
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"give every column the same number of values, got {sorted(lengths)}")
+    (n,) = lengths
+    unknown = [name for name in columns if name not in table.columns]
+    if unknown:
+        raise ValueError(f"table has no column(s) {unknown}")
+    if len(table) < n:
+        raise ValueError(f"table has {len(table)} rows; {n} are needed to copy the other columns")
+    out = table.iloc[:n].reset_index(drop=True)
+    for name, values in columns.items():
+        out[name] = pd.Series(list(values)).astype(table[name].dtype)
+    return out
