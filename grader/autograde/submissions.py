@@ -2,7 +2,8 @@
 
 Sanitising is nbgrader's own first autograde pass (ClearOutput, DeduplicateIds,
 OverwriteKernelspec, OverwriteCells, CheckCellMetadata), with one change of
-default: deleted test cells are restored (``OverwriteCells.add_missing_cells``)
+default: deleted test cells and read-only cells are restored at their places
+(:class:`RestoringOverwriteCells`, our version of ``OverwriteCells.add_missing_cells``)
 so they are run and scored instead of silently left ungraded, and one change of
 speed: :class:`CheckCellMetadataOnce` validates exactly as CheckCellMetadata does
 but checks nbgrader's (constant) JSON schema once per process instead of once per
@@ -33,7 +34,7 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 __all__ = ["Located", "locate_notebook", "sha256_of", "sanitize", "Unreadable", "student_ids",
-           "released_test_cells", "CheckCellMetadataOnce"]
+           "Release", "read_release", "CheckCellMetadataOnce", "RestoringOverwriteCells"]
 
 
 class _SchemaCheckedOnce(BaseMetadataValidator):
@@ -129,15 +130,91 @@ def _grade_cells(nb) -> dict[str, str]:
             if utils.is_grade(c) and not utils.is_solution(c)}
 
 
-def released_test_cells(release_notebook: Path) -> dict[str, str]:
-    """grade_id → source of each autograded test cell as students received it."""
+@dataclass(frozen=True)
+class Release:
+    """What students received: the nbgrader cells in order, and the autograded test cells."""
+
+    #: grade_id of every cell with nbgrader metadata, in the notebook's order
+    order: tuple[str, ...] = ()
+    #: grade_id → source of each autograded test cell
+    tests: dict[str, str] = field(default_factory=dict)
+
+
+def read_release(release_notebook: Path) -> Release:
+    """The released notebook's cell order and test cells (read once while the file is unchanged)."""
     path = Path(release_notebook)
-    return dict(_released(str(path), path.stat().st_mtime_ns))
+    return _released(str(path), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=4)
-def _released(path: str, mtime_ns: int) -> tuple:
-    return tuple(_grade_cells(nbformat.read(path, as_version=4)).items())
+def _released(path: str, mtime_ns: int) -> Release:
+    nb = nbformat.read(path, as_version=4)
+    order = tuple(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+    return Release(order, _grade_cells(nb))
+
+
+def _grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+class RestoringOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, restoring every deleted test or read-only cell at its place.
+
+    nbgrader 0.9's ``add_missing_cells`` (PR #1770) puts a missing grade cell after
+    the cell that precedes it in the source, looked up among the submission's grade
+    and solution cells only. When that neighbour is a read-only cell (the usual case:
+    a locked set-up or instruction cell before the first test) the look-up raises
+    ``KeyError`` and the whole submission fails; its index shift (one per cell added,
+    wherever it was added) also misplaces a second missing cell, deleted read-only
+    cells are not restored at all, and the order comes from the gradebook's source
+    cells, which the database does not keep in notebook order. Here the order is
+    the released notebook's (``release_order``): each missing cell goes just before
+    the next released cell still present (after any cells the student added there),
+    or at the end. Contents come from the gradebook, as nbgrader's do.
+    """
+
+    def __init__(self, release_order=(), **kw):
+        super().__init__(**kw)
+        self.release_order = tuple(release_order)
+        self.restored: list[str] = []
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        sources = {c.name: c for c in source_nb.source_cells}
+        graded = {c.name: c for c in source_nb.grade_cells}
+        solutions = {c.name for c in source_nb.solution_cells}
+        tasks = {c.name for c in source_nb.task_cells}  # nbgrader's own step appends them
+        # Released order first; cells the release file lacks (edited since) keep the gradebook's.
+        order = [g for g in self.release_order if g in sources]
+        order += [g for g in sources if g not in order]
+        present = {_grade_id(c) for c in nb.cells}
+        wanted = [g for g in order if g not in present and g not in tasks
+                  and (g in graded or sources[g].locked)]
+        for name in wanted:
+            if name in graded:
+                cell = self.missing_cell_transform(sources[name], graded[name].max_score,
+                                                   is_solution=name in solutions)
+            else:
+                cell = self._missing_locked_cell(sources[name])
+            later = set(order[order.index(name) + 1:])
+            at = next((i for i, c in enumerate(nb.cells) if _grade_id(c) in later), len(nb.cells))
+            nb.cells.insert(at, cell)
+            self.restored.append(name)
+        return nb, resources
+
+    def _missing_locked_cell(self, source_cell):
+        """A read-only (locked, ungraded) cell as released, with nbgrader's notification."""
+        note = self.missing_cell_notification.format(cell_id=source_cell.name)
+        cell = {"cell_type": source_cell.cell_type,
+                "metadata": {"deletable": False, "editable": False,
+                             "nbgrader": {"grade": False, "solution": False, "locked": True,
+                                          "grade_id": source_cell.name,
+                                          "checksum": source_cell.checksum}},
+                "source": note + source_cell.source}
+        if cell["cell_type"] == "code":  # the notification as a comment, as nbgrader's own
+            cell.update(execution_count=None, outputs=[], source="# " + cell["source"])
+        return MetadataValidator().upgrade_cell_metadata(nbformat.from_dict(cell))
 
 
 def _drop_empty_nbgrader_metadata(nb) -> None:
@@ -150,15 +227,16 @@ def _drop_empty_nbgrader_metadata(nb) -> None:
 
 
 def sanitize(path: Path, resources: dict, config: Config,
-             released: dict[str, str] | None = None) -> tuple[nbformat.NotebookNode, list[str]]:
+             release: Release | None = None) -> tuple[nbformat.NotebookNode, list[str]]:
     """Read and sanitise a submitted notebook as nbgrader's autograde does.
 
     ``resources`` is nbgrader's: ``{"nbgrader": {"notebook", "assignment",
-    "student", "db_url"}}``; ``released``: the test cells students received
-    (:func:`released_test_cells`), to tell which ones were edited. Returns the
-    notebook and notes on what was repaired; raises :class:`Unreadable` with
-    the reason when it cannot be graded.
+    "student", "db_url"}}``; ``release``: what students received
+    (:func:`read_release`), to put deleted cells back at their places and to
+    tell which test cells were edited. Returns the notebook and notes on what
+    was repaired; raises :class:`Unreadable` with the reason when it cannot be graded.
     """
+    release = release or Release()
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # JSON errors, wrong nbformat, bad encoding: all mean one thing
@@ -174,21 +252,25 @@ def sanitize(path: Path, resources: dict, config: Config,
     before = _grade_cells(nb)
     cfg = Config(config)
     cfg.OverwriteCells.add_missing_cells = True
+    overwrite = RestoringOverwriteCells(release_order=release.order, config=cfg)
     try:
-        for pp in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                   CheckCellMetadataOnce):
-            nb, resources = pp(config=cfg)(nb, resources)
-            if pp is DeduplicateIds:
+        for pp in (ClearOutput(config=cfg), DeduplicateIds(config=cfg),
+                   OverwriteKernelspec(config=cfg), overwrite, CheckCellMetadataOnce(config=cfg)):
+            nb, resources = pp(nb, resources)
+            if isinstance(pp, DeduplicateIds):
                 _drop_empty_nbgrader_metadata(nb)
     except Exception as exc:
         detail = " ".join(str(exc).split())[:160]
         raise Unreadable(f"nbgrader could not check its cells ({type(exc).__name__}: "
                          f"{detail})") from None
     after = _grade_cells(nb)
-    restored = sorted(set(after) - set(before))
-    edited = sorted(k for k in before if released and k in released and before[k] != released[k])
-    if restored:
-        notes.append(f"deleted test cells restored and run: {restored}")
+    tests = [g for g in overwrite.restored if g in after]
+    others = [g for g in overwrite.restored if g not in after]
+    edited = sorted(k for k in before if k in release.tests and before[k] != release.tests[k])
+    if tests:
+        notes.append(f"deleted test cells restored and run: {tests}")
+    if others:
+        notes.append(f"deleted read-only cells restored: {others}")
     if edited:
         notes.append(f"edited test cells reset to the original: {edited}")
     return nb, notes
