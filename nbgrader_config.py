@@ -31,3 +31,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # chapter runs in seconds, so two minutes only catches endless loops.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+
+# `python -m grader grade` forks each kernel from a template that has already imported
+# every module the chapters' notebooks import (read from solutions/ at grade time).
+# Modules a class's answers often import beyond those can be added here:
+# c.RobustExecute.preload_modules = ["statsmodels.api"]

@@ -178,58 +178,42 @@ def test_code_that_does_not_tokenise_is_compared_as_words():
     assert normalised_tokens("def f(:\n  return '") == ["def", "f", "return"]
 
 
-def _is_module(name: str) -> bool:
-    """Whether ``name`` is an installed module, found on disk without importing anything."""
-    import importlib.util
-    from pathlib import Path
-
-    top, *rest = name.split(".")
-    spec = importlib.util.find_spec(top)
-    if spec is None or not rest:
-        return spec is not None
-    for folder in spec.submodule_search_locations or []:
-        path = Path(folder, *rest)
-        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
-            return True
-    return False
-
-
-def _imported_modules(source: str) -> set[str]:
-    """Modules a cell imports, ``from package import module`` included."""
-    import ast
-
-    code = "\n".join(line for line in source.splitlines()
-                     if not line.lstrip().startswith(("%", "!")))
-    found = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names
-                         if _is_module(f"{node.module}.{a.name}"))
-    return found
-
-
 def test_grading_templates_preload_every_module_the_chapters_import(root):
-    """A module missing from PRELOADED_MODULES is imported again in every kernel."""
-    import sys
+    """Derived from solutions/: what a chapter imports is pre-loaded with no list to keep."""
+    from grader.autograde.imports import KERNEL_MODULES, preloaded_modules
 
-    from grader.autograde.kernels import PRELOADED_MODULES
+    modules = preloaded_modules(root)
+    for expected in ("pandas", "matplotlib.pyplot", "crm_lab.data", "grader.compare",
+                     "sklearn.feature_extraction.text", "simpy", *KERNEL_MODULES):
+        assert expected in modules
+    assert not {"os", "math", "json"} & set(modules)  # the standard library is cheap
 
-    missing = {}
-    for path in sorted((root / "solutions").glob("*/*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            for name in _imported_modules(cell.source):
-                top = name.split(".")[0]
-                if top in sys.stdlib_module_names or not _is_module(top):
-                    continue  # the standard library is cheap; optional extras may be absent
-                if name not in PRELOADED_MODULES:
-                    missing.setdefault(name, path.parent.name)
-    assert not missing, f"not pre-loaded (module: first chapter importing it): {missing}"
+
+def test_a_new_chapter_s_imports_are_preloaded_and_config_adds_more(tmp_path):
+    from grader.autograde.imports import preloaded_modules
+
+    chapter = tmp_path / "solutions" / "08_new"
+    chapter.mkdir(parents=True)
+    nb = new_notebook(cells=[
+        new_code_cell("%matplotlib inline\nimport math\nimport sklearn.cluster as skc"),
+        new_code_cell("from scipy import stats, optimize\nfrom crm_lab import *"),
+        new_code_cell("def broken(:\n    import simpy"),  # does not parse: imports nothing
+        new_code_cell("from .local import thing\nimport no_such_package_here"),
+    ])
+    nbformat.write(nb, chapter / "08_new.ipynb")
+    modules = preloaded_modules(tmp_path, extra=["statsmodels"])
+    chapters = set(modules) - {m for m in modules if m.startswith(("ipykernel", "matplotlib_"))}
+    assert chapters == {"sklearn.cluster", "scipy", "scipy.stats", "scipy.optimize", "crm_lab",
+                        "statsmodels"}
+
+
+def test_without_sources_the_released_notebooks_are_read(tmp_path):
+    from grader.autograde.imports import chapter_modules
+
+    (tmp_path / "chapters" / "01_x").mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[new_code_cell("import pandas")]),
+                   tmp_path / "chapters" / "01_x" / "01_x.ipynb")
+    assert chapter_modules(tmp_path) == ("pandas",)
 
 
 def _messages(chunks: list[str], error_after: int | None = None) -> list[dict]:

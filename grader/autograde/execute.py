@@ -22,7 +22,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute, LimitOutput
-from traitlets import Instance, Integer, Unicode
+from traitlets import Instance, Integer, List, Unicode
 
 from grader.autograde.limits import DEFAULT_MEMORY_LIMIT_BYTES
 
@@ -77,6 +77,10 @@ class RobustExecute(Execute):
         help="callable() -> kernel manager; default: a LimitedKernelManager per run",
     )
     memory_error_name = Unicode("MemoryError")
+    preload_modules = List(
+        Unicode(), help="Modules pre-warmed kernels import in advance, beyond those the "
+        "course's notebooks import (grader.autograde.imports finds those)."
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources, km=None):
         """Execute every cell of ``nb``; returns ``(nb, resources)`` like nbconvert."""

@@ -29,6 +29,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from queue import Empty
 
 import zmq
@@ -38,22 +39,10 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Type
 
+from grader.autograde.imports import preloaded_modules
 from grader.autograde.limits import apply_memory_limit
 
-__all__ = ["PrewarmedKernels", "PRELOADED_MODULES"]
-
-#: What the template imports: every module the chapters' cells and hidden tests import
-#: (a test keeps this list in step with solutions/), and what ipykernel imports on start.
-PRELOADED_MODULES = (
-    "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "seaborn",
-    "sklearn.feature_extraction.text", "sklearn.metrics.pairwise", "simpy",
-    "matplotlib_inline.backend_inline", "ipykernel.kernelapp", "ipykernel.ipkernel",
-    "ipykernel.zmqshell", "ipykernel.debugger",
-    "crm_lab", "crm_lab.data", "crm_lab.checks", "crm_lab.glossary", "crm_lab.plotting",
-    "crm_lab.rfm", "crm_lab.service",
-    "grader.compare", "grader.fixtures", "grader.reference", "grader.reference.overview",
-    "grader.reference.rfm", "grader.reference.callcentre",
-)
+__all__ = ["PrewarmedKernels"]
 
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -327,12 +316,16 @@ class PrewarmedKernels:
     forked from the template; pass it as nbclient's kernel manager.
     ``course_root``: the course the kernels will run in (below), whose data the
     template loads in advance; ``None``: the folder this process runs in.
+    ``modules``: what the template imports (default: what that course's notebooks
+    import, :func:`grader.autograde.imports.preloaded_modules`).
     """
 
     def __init__(self, memory_limit_bytes: int | None = 0,
-                 modules: tuple[str, ...] = PRELOADED_MODULES, course_root: str | None = None):
+                 modules: tuple[str, ...] | None = None, course_root: str | None = None):
+        if modules is None:
+            modules = preloaded_modules(Path(course_root or os.getcwd()))
         self.memory_limit_bytes = int(memory_limit_bytes or 0)
-        self.template = _Template(modules, course_root)
+        self.template = _Template(tuple(modules), course_root)
 
     def kernel_manager(self, kernel_name: str = "python3") -> AsyncKernelManager:
         km = _PrewarmedKernelManager(kernel_name=kernel_name)

@@ -70,10 +70,13 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
     _STATE["config"] = load_config(root, **overrides)
     _STATE["factory"] = None
     if kernels == "prewarmed" and hasattr(os, "fork"):  # no fork on Windows: cold kernels
+        from grader.autograde.imports import preloaded_modules
         from grader.autograde.kernels import PrewarmedKernels
 
-        limit = _STATE["config"].RobustExecute.get("memory_limit_bytes", None)
-        pool = PrewarmedKernels(memory_limit_bytes=limit, course_root=root)
+        settings = _STATE["config"].RobustExecute
+        modules = preloaded_modules(root, extra=settings.get("preload_modules", ()))
+        pool = PrewarmedKernels(memory_limit_bytes=settings.get("memory_limit_bytes", None),
+                                modules=modules, course_root=root)
         _STATE["factory"] = pool.kernel_manager
 
 
