@@ -33,6 +33,7 @@ from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
 from grader.autograde.config import course_directory, load_config
+from grader.autograde.scoring import grade_cell
 from grader.autograde.status import GRADED, read_status
 from grader.course import COURSE_ROOT
 
@@ -114,7 +115,7 @@ def clean_notebook(nb, chapter: _Chapter) -> list[tuple[str, float, float, str]]
                 frames = [e for e in output.get("traceback", [])
                           if _keep_frame(e, cell.get("execution_count"), chapter.course_code)]
                 output["traceback"] = frames + [message]
-        score, _ = utils.determine_grade(cell)
+        score, _ = grade_cell(cell)  # as `grade` scored it: warnings cost nothing
         rows.append((gid, score if score is not None else 0.0, points, message))
     return rows
 

@@ -7,15 +7,16 @@ part runs in parallel:
   copies, and the sanitising pass (ClearOutput … CheckCellMetadata) — fast;
 - N worker processes: execution (:class:`RobustExecute`) and output
   post-processing — the slow part;
-- main process again: SaveAutoGrades, AssignLatePenalties, writing
+- main process again: SaveAutoGrades (scoring.py's), AssignLatePenalties, writing
   ``autograded/<student>/<chapter>/<chapter>.ipynb`` (the pass's closing
   CheckCellMetadata, which only validates, runs in the worker).
 
 The three overlap: submissions are prepared one by one while the workers start
 and run earlier ones, and results are recorded as they arrive. So the gradebook
 is written by nbgrader's own preprocessors, from one process,
-and scores are the ones ``nbgrader autograde`` gives. A status record per
-submission (:mod:`grader.autograde.status`) says why a score is what it is and
+and scores are the ones ``nbgrader autograde`` gives, except that a warning
+(stderr) never costs a test cell its points (:mod:`grader.autograde.scoring`).
+A status record per submission (:mod:`grader.autograde.status`) says why a score is what it is and
 lets a killed run resume: finished submissions whose file has not changed are
 skipped unless ``force``.
 """
@@ -37,11 +38,12 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from nbgrader.preprocessors import AssignLatePenalties
 from nbgrader.utils import find_all_files
 
 from grader.autograde.config import course_directory, load_config
 from grader.autograde.limits import DEFAULT_MEMORY_LIMIT_BYTES
+from grader.autograde.scoring import SaveAutoGradesIgnoringStderr
 from grader.autograde.status import (
     GRADED,
     MISSING,
@@ -53,7 +55,7 @@ from grader.autograde.status import (
 from grader.autograde.submissions import (
     Unreadable,
     locate_notebook,
-    read_release,
+    released_test_cells,
     sanitize,
     sha256_of,
     student_ids,
@@ -184,8 +186,8 @@ def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
                                  located.reason, located.notes, sha)
     try:
         release = Path(coursedir.format_path(coursedir.release_directory, ".", chapter))
-        nb, notes = sanitize(located.path, resources, cfg,
-                             read_release(release / f"{notebook_id}.ipynb"))
+        released = released_test_cells(release / f"{notebook_id}.ipynb")
+        nb, notes = sanitize(located.path, resources, cfg, released)
     except Unreadable as exc:
         return "done", _unscored(coursedir, chapter, notebook_id, student, dest, UNGRADABLE,
                                  str(exc), located.notes, sha)
@@ -372,7 +374,8 @@ def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Ou
                          pending.sha)
     nb = nbformat.from_dict(json.loads(outcome.notebook_json))
     resources = dict(pending.resources)
-    for pp in (SaveAutoGrades, AssignLatePenalties):  # CheckCellMetadata ran in the worker
+    # SaveAutoGrades, except that a warning (stderr) in a test cell costs nothing: see scoring.
+    for pp in (SaveAutoGradesIgnoringStderr, AssignLatePenalties):  # CheckCellMetadata: worker
         nb, resources = pp(config=cfg)(nb, resources)
     nbformat.write(nb, str(pending.dest / f"{notebook_id}.ipynb"))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
