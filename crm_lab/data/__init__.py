@@ -11,9 +11,9 @@ analysed "as of" :data:`AS_OF` (2026-01-01). The shipped files live in
 >>> AS_OF
 Timestamp('2026-01-01 00:00:00')
 
-The customer-service tables of chapter 07 (calls, staffing, tickets, FAQ,
-chat questions) load with :func:`load_calls`, :func:`load_tickets`... or all
-at once with :func:`load_service`.
+The customer-service tables of chapter 07 (chats, calls, staffing, tickets,
+FAQ, chat questions) load with :func:`load_chats`, :func:`load_calls`... or
+all at once with :func:`load_service`.
 
 :func:`generate_shop` makes the same shop with another seed or size;
 :func:`load_cdnow_orders` gives the real CDNOW purchase log in the same layout.
@@ -25,6 +25,8 @@ from .loaders import (
     load_calls,
     load_cdnow_orders,
     load_chat_questions,
+    load_chat_staffing,
+    load_chats,
     load_customers,
     load_faq,
     load_order_items,
@@ -39,6 +41,8 @@ from .loaders import (
 from .schema import (
     ACQUISITION_CHANNELS,
     CITY_TIERS,
+    CONTACT_STAGES,
+    CONTACT_TOPICS,
     GENDERS,
     ORDER_STATUSES,
     PAYMENT_METHODS,
@@ -65,6 +69,8 @@ __all__ = [
     "ACQUISITION_CHANNELS",
     "AS_OF",
     "CITY_TIERS",
+    "CONTACT_STAGES",
+    "CONTACT_TOPICS",
     "DEFAULT_SEED",
     "GENDERS",
     "ORDER_STATUSES",
@@ -84,6 +90,8 @@ __all__ = [
     "load_calls",
     "load_cdnow_orders",
     "load_chat_questions",
+    "load_chat_staffing",
+    "load_chats",
     "load_customers",
     "load_faq",
     "load_order_items",

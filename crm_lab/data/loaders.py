@@ -47,6 +47,8 @@ __all__ = [
     "load_calls",
     "load_cdnow_orders",
     "load_chat_questions",
+    "load_chat_staffing",
+    "load_chats",
     "load_customers",
     "load_faq",
     "load_order_items",
@@ -243,35 +245,10 @@ def _table_checks(name, df, source) -> list[str]:
                 f"{source}: column 'net_amount_cny' is not gross_amount_cny - discount_cny in "
                 + _describe_rows(off, df, name, source, df.net_amount_cny)
             )
-    if name == "calls":
-        answered = ~df.abandoned
-        for column in ("handle_seconds", "resolved_first_contact"):
-            wrong = df[column].isna().to_numpy() == answered.to_numpy()
-            if wrong.any():
-                problems.append(
-                    f"{source}: column {column!r} must be filled for answered calls and empty "
-                    "for abandoned ones, but is not in " + _describe_rows(wrong, df, name, source)
-                )
-    if name in ("calls", "tickets"):
-        score = "csat" if name == "calls" else "satisfaction"
-        outside = df[score].notna() & ~df[score].isin([1, 2, 3, 4, 5])
-        if outside.any():
-            problems.append(
-                f"{source}: column {score!r} is not a score from 1 to 5 in "
-                + _describe_rows(outside, df, name, source, df[score])
-            )
-    if name == "tickets":
-        for earlier, later in (
-            ("created_time", "first_response_time"),
-            ("first_response_time", "resolved_time"),
-            ("resolved_time", "followed_up_time"),
-        ):
-            wrong = (df[later] < df[earlier]).fillna(False).to_numpy()
-            if wrong.any():
-                problems.append(
-                    f"{source}: column {later!r} is before {earlier!r} in "
-                    + _describe_rows(wrong, df, name, source, df[later])
-                )
+    for rule in schema.TABLE_RULES.get(name, ()):
+        problem = _broken_rule(rule, df, name, source)
+        if problem:
+            problems.append(problem)
     if name == "order_items":
         off = (df.line_amount_cny - df.quantity * df.unit_price_cny).abs() > 0.005
         if off.any():
@@ -280,6 +257,31 @@ def _table_checks(name, df, source) -> list[str]:
                 + _describe_rows(off, df, name, source, df.line_amount_cny)
             )
     return problems
+
+
+def _broken_rule(rule, df, name, source) -> str | None:
+    """The message for a rule of ``schema.TABLE_RULES`` that ``df`` breaks, else None."""
+    if isinstance(rule, schema.Score):
+        values = df[rule.column]
+        wrong = (values.notna() & ~values.isin([1, 2, 3, 4, 5])).to_numpy(dtype=bool)
+        what = "is not a score from 1 to 5"
+    elif isinstance(rule, schema.FilledExactlyWhere):
+        values = None
+        should = (df[rule.where].astype(object) == rule.value).to_numpy(dtype=bool)
+        wrong = df[rule.column].notna().to_numpy() != should
+        what = f"must be filled for {rule.rows}, but is not"
+    elif isinstance(rule, schema.InOrder):
+        values = df[rule.later]
+        wrong = (df[rule.later] < df[rule.earlier]).fillna(False).to_numpy(dtype=bool)
+        what = f"is before {rule.earlier!r}"
+    else:  # pragma: no cover - a new kind of rule needs its check here
+        raise AssertionError(f"unknown table rule {rule!r}")
+    if not wrong.any():
+        return None
+    column = rule.later if isinstance(rule, schema.InOrder) else rule.column
+    return f"{source}: column {column!r} {what} in " + _describe_rows(
+        wrong, df, name, source, values
+    )
 
 
 def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.DataFrame:
@@ -492,6 +494,22 @@ def load_call_staffing(data_dir=None) -> pd.DataFrame:
     return _load("call_staffing", data_dir)
 
 
+def load_chats(data_dir=None) -> pd.DataFrame:
+    """The ``chats`` table: one row per chat session (旺旺/千牛) of the shop's customers,
+    pre-sale and after-sale, with response times in seconds; validated.
+
+    >>> load_chats().stage.dtype.categories.tolist()  # doctest: +SKIP
+    ['pre_sale', 'after_sale']
+    """
+    return _load("chats", data_dir)
+
+
+def load_chat_staffing(data_dir=None) -> pd.DataFrame:
+    """The ``chat_staffing`` table: the shop's chat agents on duty per hour, and how many
+    chats each holds at once; validated."""
+    return _load("chat_staffing", data_dir)
+
+
 def load_tickets(data_dir=None) -> pd.DataFrame:
     """The ``tickets`` table: one row per service ticket (complaint), validated."""
     return _load("tickets", data_dir)
@@ -509,10 +527,10 @@ def load_chat_questions(data_dir=None) -> pd.DataFrame:
 
 
 def load_service(data_dir=None) -> dict[str, pd.DataFrame]:
-    """The five customer-service tables (chapter 07), each validated.
+    """The customer-service tables (chapter 07), each validated.
 
     >>> sorted(load_service())  # doctest: +SKIP
-    ['call_staffing', 'calls', 'chat_questions', 'faq', 'tickets']
+    ['call_staffing', 'calls', 'chat_questions', 'chat_staffing', 'chats', 'faq', 'tickets']
     """
     return {name: _load(name, data_dir) for name in schema.SERVICE_TABLES}
 

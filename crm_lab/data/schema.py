@@ -22,9 +22,13 @@ __all__ = [
     "ACQUISITION_CHANNELS",
     "CITY_TIERS",
     "CLOSED",
+    "CONTACT_STAGES",
+    "CONTACT_TOPICS",
     "Column",
+    "FilledExactlyWhere",
     "FILE_NAMES",
     "GENDERS",
+    "InOrder",
     "ORDER_STATUSES",
     "PAID",
     "PAYMENT_METHODS",
@@ -33,7 +37,9 @@ __all__ = [
     "REFUNDED",
     "SERVICE_QUEUES",
     "SERVICE_TABLES",
+    "Score",
     "TABLES",
+    "TABLE_RULES",
     "TICKET_CATEGORIES",
     "TICKET_CHANNELS",
     "TICKET_OUTCOMES",
@@ -75,6 +81,21 @@ TICKET_CHANNELS = ("chat", "phone", "email")
 TICKET_CATEGORIES = ("late_delivery", "damaged", "wrong_item", "quality", "refund")
 TICKET_OUTCOMES = ("refund", "replacement", "compensation", "explanation", "rejected")
 FAQ_STAGES = ("pre_sale", "in_sale", "after_sale")
+# A contact (chat or call) of the shop's own customers: before or after the sale, and what
+# about: pre-sale questions on a product, a promotion or shipping; after-sale logistics
+# queries (物流查询), refunds, damage, wrong items, quality and usage (冲泡/保存).
+CONTACT_STAGES = ("pre_sale", "after_sale")
+CONTACT_TOPICS = (
+    "product",
+    "promotion",
+    "shipping",
+    "logistics",
+    "refund",
+    "damaged",
+    "wrong_item",
+    "quality",
+    "usage",
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +165,10 @@ SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
         Column("call_id", "id"),
         Column("arrival_time", "datetime"),
         Column("queue", "category", SERVICE_QUEUES),
+        Column("shop_id", "id"),
         Column("customer_id", "optional_text"),
+        Column("order_id", "optional_text"),
+        Column("topic", "optional_category", CONTACT_TOPICS),
         Column("abandoned", "flag"),
         Column("wait_seconds", "whole"),
         Column("handle_seconds", "optional_whole"),
@@ -155,6 +179,25 @@ SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
         Column("interval_start", "datetime"),
         Column("queue", "category", SERVICE_QUEUES),
         Column("agents", "whole"),
+    ),
+    "chats": (
+        Column("chat_id", "id"),
+        Column("customer_id", "id"),
+        Column("order_id", "optional_text"),
+        Column("stage", "category", CONTACT_STAGES),
+        Column("topic", "category", CONTACT_TOPICS),
+        Column("start_time", "datetime"),
+        Column("first_response_seconds", "whole"),
+        Column("avg_response_seconds", "whole"),
+        Column("messages", "count"),
+        Column("duration_seconds", "whole"),
+        Column("resolved", "optional_flag"),
+        Column("satisfaction", "optional_whole"),
+    ),
+    "chat_staffing": (
+        Column("interval_start", "datetime"),
+        Column("agents", "whole"),
+        Column("chats_per_agent", "count"),
     ),
     "tickets": (
         Column("ticket_id", "id"),
@@ -183,6 +226,63 @@ SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+
+
+# Rules across the columns of a service table, checked by the loaders once every column is
+# well-formed: a new table declares its rules here rather than adding code to the loaders.
+@dataclass(frozen=True)
+class Score:
+    """``column`` is empty or a whole score from 1 to 5 (a satisfaction survey)."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class FilledExactlyWhere:
+    """``column`` is filled on the rows where ``where`` equals ``value`` and empty elsewhere;
+    ``rows`` says which rows those are in messages."""
+
+    column: str
+    where: str
+    value: object
+    rows: str
+
+
+@dataclass(frozen=True)
+class InOrder:
+    """On every row where both are filled, ``later`` is not before ``earlier``."""
+
+    earlier: str
+    later: str
+
+
+TABLE_RULES: dict[str, tuple[Score | FilledExactlyWhere | InOrder, ...]] = {
+    "calls": (
+        FilledExactlyWhere(
+            "handle_seconds", "abandoned", False, "answered calls and empty for abandoned ones"
+        ),
+        FilledExactlyWhere(
+            "resolved_first_contact",
+            "abandoned",
+            False,
+            "answered calls and empty for abandoned ones",
+        ),
+        Score("csat"),
+    ),
+    "chats": (
+        FilledExactlyWhere(
+            "resolved", "stage", "after_sale", "after-sale chats and empty for pre-sale ones"
+        ),
+        Score("satisfaction"),
+    ),
+    "tickets": (
+        Score("satisfaction"),
+        InOrder("created_time", "first_response_time"),
+        InOrder("first_response_time", "resolved_time"),
+        InOrder("resolved_time", "followed_up_time"),
+    ),
+}
+
 # Columns whose combination must not repeat within a table.
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
@@ -191,6 +291,8 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "order_items": ("order_id", "line_no"),
     "calls": ("call_id",),
     "call_staffing": ("interval_start", "queue"),
+    "chats": ("chat_id",),
+    "chat_staffing": ("interval_start",),
     "tickets": ("ticket_id",),
     "faq": ("faq_id",),
     "chat_questions": ("question_id",),
