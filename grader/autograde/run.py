@@ -55,7 +55,7 @@ from grader.autograde.status import (
 from grader.autograde.submissions import (
     Unreadable,
     locate_notebook,
-    released_test_cells,
+    read_release,
     sanitize,
     sha256_of,
     student_ids,
@@ -186,8 +186,8 @@ def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
                                  located.reason, located.notes, sha)
     try:
         release = Path(coursedir.format_path(coursedir.release_directory, ".", chapter))
-        released = released_test_cells(release / f"{notebook_id}.ipynb")
-        nb, notes = sanitize(located.path, resources, cfg, released)
+        nb, notes = sanitize(located.path, resources, cfg,
+                             read_release(release / f"{notebook_id}.ipynb"))
     except Unreadable as exc:
         return "done", _unscored(coursedir, chapter, notebook_id, student, dest, UNGRADABLE,
                                  str(exc), located.notes, sha)
