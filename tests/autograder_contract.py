@@ -7,6 +7,8 @@ A subclass (named ``Test...`` so pytest collects it) sets
 - ``REFERENCE``: answer cell ``grade_id`` → the reference function that cell defines;
 - ``CORRECT_STYLES``: name → answer replacements that are right in another style (other
   column order, int vs float, key as index or column...); each must get full marks;
+- ``WARNING_STYLE``: the name of one of them that prints a warning in a test cell (pandas'
+  ``inplace=True`` deprecation, say): full marks still, where stock nbgrader gives 0;
 - ``MISTAKES``: name → ``(replacements, {test cells that must fail})``: each common mistake
   fails exactly those cells and no other;
 - ``MIN_POINTS``: the fewest autograded points the chapter may have.
@@ -21,7 +23,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import answers_with, autograded_points, failed, grade_in_process
+from harness import answers_with, autograded_points, failed, grade_in_process, run_in_process
+from nbgrader.utils import determine_grade
+
+from grader.autograde.scoring import counts_for_score, grade_cell
 
 __all__ = ["ChapterAutograder", "parametrize_contract"]
 
@@ -30,6 +35,7 @@ class ChapterAutograder:
     CHAPTER: str = ""
     REFERENCE: dict = {}
     CORRECT_STYLES: dict = {}
+    WARNING_STYLE: str = ""
     MISTAKES: dict = {}
     MIN_POINTS: float = 6
 
@@ -57,6 +63,18 @@ class ChapterAutograder:
 
     def test_correct_answer_in_another_style_gets_full_marks(self, notebook, style):
         assert failed(self.grade(notebook, **self.CORRECT_STYLES[style])) == set()
+
+    def test_a_warning_in_a_test_cell_costs_no_points(self, notebook):
+        assert self.WARNING_STYLE in self.CORRECT_STYLES, "name a correct style that warns"
+        answers = answers_with(self.REFERENCE, **self.CORRECT_STYLES[self.WARNING_STYLE])
+        cells = run_in_process(notebook, answers)
+        warned = {gid: cell for gid, cell in cells.items()
+                  if not all(map(counts_for_score, cell.outputs))}
+        assert warned, f"{self.WARNING_STYLE!r} prints no warning in a test cell"
+        for gid, cell in warned.items():
+            assert "Warning" in "".join(o.get("text", "") for o in cell.outputs), gid
+            assert grade_cell(cell)[0] == cell.metadata.nbgrader.points, gid
+            assert determine_grade(cell)[0] == 0, gid  # stock nbgrader's rule: no points
 
     def test_common_mistake_fails_exactly_its_cells(self, notebook, mistake):
         replacements, expected_failures = self.MISTAKES[mistake]

@@ -177,6 +177,21 @@ def faq_bot_rates_series(matches, threshold):
     )
 
 
+def queue_kpis_inplace(calls, threshold_seconds=20):
+    """Right, in pandas 2's ``inplace=True`` idiom: pandas 3 warns (deprecated), no mistake."""
+    frame = calls.assign(queue=calls["queue"].astype(str), answered=~calls["abandoned"])
+    frame["in_time"] = frame["answered"] & (frame["wait_seconds"] <= threshold_seconds)
+    out = frame.groupby("queue").agg(offered=("answered", "size"), answered=("answered", "sum"),
+                                     service_level=("in_time", "mean"))
+    out["abandon_rate"] = 1 - out["answered"] / out["offered"]
+    out = out.join(frame[frame["answered"]].groupby("queue").agg(
+        asa_seconds=("wait_seconds", "mean"), aht_seconds=("handle_seconds", "mean"),
+        fcr_rate=("resolved_first_contact", "mean"),
+    ))  # fmt: skip
+    out.reset_index(inplace=True)
+    return out
+
+
 CORRECT_STYLES = {
     "KPIs by loop, queue as a column, float counts": dict(queue_kpis=queue_kpis_by_loop),
     "profile by crosstab, slot as a column, categorical queues": dict(
@@ -193,6 +208,7 @@ CORRECT_STYLES = {
     "FAQ bot on char_wb and questions only, rates as a Series": dict(
         match_faq=match_faq_char_wb_questions_only, faq_bot_rates=faq_bot_rates_series
     ),
+    "queue_kpis with inplace=True (pandas warns)": dict(queue_kpis=queue_kpis_inplace),
 }
 
 
@@ -372,5 +388,6 @@ class TestAutograder(ChapterAutograder):
     CHAPTER = "07_call_centre"
     REFERENCE = REFERENCE
     CORRECT_STYLES = CORRECT_STYLES
+    WARNING_STYLE = "queue_kpis with inplace=True (pandas warns)"
     MISTAKES = MISTAKES
     MIN_POINTS = 12

@@ -66,6 +66,17 @@ def channel_summary_loop(customers, orders):
     return pd.DataFrame(rows)
 
 
+def monthly_orders_inplace(orders):
+    """Right, in pandas 2's ``inplace=True`` idiom: pandas 3 warns (deprecated), no mistake."""
+    paid = orders[orders["status"] == "paid"].copy()
+    paid["month"] = paid["order_time"].dt.strftime("%Y-%m")
+    out = paid.groupby("month").agg(orders=("net_amount_cny", "size"),
+                                    revenue_cny=("net_amount_cny", "sum"))
+    out.sort_index(inplace=True)
+    out.reset_index(inplace=True)
+    return out
+
+
 CORRECT_STYLES = {
     "monthly_orders with a Period column": dict(monthly_orders=monthly_by_period_column),
     "monthly_orders with resample and floats": dict(monthly_orders=monthly_by_resample),
@@ -73,6 +84,7 @@ CORRECT_STYLES = {
     "status_share as columns": dict(status_share=status_share_normalize),
     "channel_summary with a merge": dict(channel_summary=channel_summary_merge),
     "channel_summary written as a loop": dict(channel_summary=channel_summary_loop),
+    "monthly_orders with inplace=True (pandas warns)": dict(monthly_orders=monthly_orders_inplace),
 }
 
 
@@ -153,4 +165,5 @@ class TestAutograder(ChapterAutograder):
     CHAPTER = "00_overview"
     REFERENCE = REFERENCE
     CORRECT_STYLES = CORRECT_STYLES
+    WARNING_STYLE = "monthly_orders with inplace=True (pandas warns)"
     MISTAKES = MISTAKES

@@ -111,6 +111,20 @@ def top_share_nlargest(rfm, top_fraction=0.2):
     return top["monetary_cny"].sum() / rfm["monetary_cny"].sum()
 
 
+def rfm_table_inplace(orders, as_of, amount_col="net_amount_cny"):
+    """Right, in pandas 2's ``inplace=True`` idiom: pandas 3 warns (deprecated), no mistake."""
+    as_of = pd.Timestamp(as_of)
+    paid = orders[(orders["status"] == "paid") & (orders["order_time"] < as_of)].copy()
+    paid["day"] = paid["order_time"].dt.normalize()
+    out = paid.groupby("customer_id", observed=True).agg(
+        last_day=("day", "max"), frequency=("order_time", "size"), monetary_cny=(amount_col, "sum")
+    )
+    out["recency_days"] = (as_of - out["last_day"]).dt.days
+    out.drop(columns="last_day", inplace=True)
+    out.reset_index(inplace=True)
+    return out
+
+
 CORRECT_STYLES = {
     "rfm_table as columns, floats, shuffled rows": dict(rfm_table=rfm_table_columns_floats),
     "rfm_table written as a loop": dict(rfm_table=rfm_table_loop_style),
@@ -121,6 +135,7 @@ CORRECT_STYLES = {
         segment_profile=segment_profile_columns_categorical
     ),
     "top_customer_share with nlargest": dict(top_customer_share=top_share_nlargest),
+    "rfm_table with inplace=True (pandas warns)": dict(rfm_table=rfm_table_inplace),
 }
 
 
@@ -242,5 +257,6 @@ class TestAutograder(ChapterAutograder):
     CHAPTER = "06_rfm"
     REFERENCE = REFERENCE
     CORRECT_STYLES = CORRECT_STYLES
+    WARNING_STYLE = "rfm_table with inplace=True (pandas warns)"
     MISTAKES = MISTAKES
     MIN_POINTS = 12
