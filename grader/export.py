@@ -4,7 +4,9 @@
 Here every chapter has a status column — ``graded``, ``ungradable: <reason>``,
 ``missing: <reason>`` or ``no submission`` — and the score cells of a
 submission that was not graded are left empty, so a real zero is never
-confused with "could not be graded".
+confused with "could not be graded". A ``<chapter>:flagged for review`` column lists the
+code that reached into the grading (:mod:`grader.autograde.tamper`), ``; ``-separated; it
+holds no score, so an LMS import that reads the score columns is not affected.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from grader.course import COURSE_ROOT
 __all__ = ["grade_table", "export_grades"]
 
 NO_SUBMISSION = "no submission"
+FLAGGED = "flagged for review"
 
 
 def _question_columns(coursedir, assignment) -> list[tuple[str, str, str]]:
@@ -58,7 +61,8 @@ def grade_table(root: Path = COURSE_ROOT, chapters: list[str] | None = None
         plan = []
         for assignment in assignments:
             questions = _question_columns(coursedir, assignment)
-            header += [assignment.name, f"{assignment.name}:max", f"{assignment.name}:status"]
+            header += [assignment.name, f"{assignment.name}:max", f"{assignment.name}:status",
+                       f"{assignment.name}:{FLAGGED}"]
             header += [col for _, _, col in questions]
             plan.append((assignment, questions))
         rows = []
@@ -82,6 +86,7 @@ def _chapter_cells(gb, autograded: Path, assignment, questions, student: str) ->
     # Graded by stock nbgrader (no status record) still counts as graded.
     label = status.label if status is not None else GRADED
     cells[f"{name}:status"] = label
+    cells[f"{name}:{FLAGGED}"] = "; ".join(status.flags) if status is not None else ""
     if status is not None and status.state != GRADED:
         return cells
     cells[name] = submission.score

@@ -6,18 +6,20 @@ mean score, difficulty (mean score / points: 1 = everyone got it), discriminatio
 score: near 0 or negative means the question does not separate stronger from
 weaker submissions), the score distribution, and the most common failure
 messages from the autograded notebooks; per chapter, the distribution of totals.
-Only graded submissions count (ungradable and missing ones are listed apart).
+Only graded submissions count (ungradable and missing ones are listed apart), and
+submissions flagged for review (:mod:`grader.autograde.tamper`) are listed with their flags.
+The page is ``templates/item_report.html.j2``.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import re
 from collections import Counter
 from pathlib import Path
 
+import jinja2
 import nbformat
 import numpy as np
 import pandas as pd
@@ -27,7 +29,8 @@ from grader.autograde.config import course_directory, load_config
 from grader.autograde.status import GRADED, read_status
 from grader.course import COURSE_ROOT
 
-__all__ = ["item_table", "item_statistics", "failure_messages", "write_report"]
+__all__ = ["item_table", "item_statistics", "failure_messages", "flagged_submissions",
+           "write_report"]
 
 
 def item_table(chapter: str, root: Path = COURSE_ROOT) -> tuple[pd.DataFrame, pd.Series, dict]:
@@ -157,6 +160,22 @@ def _plots(table: pd.DataFrame, points: pd.Series, stats: pd.DataFrame) -> dict[
     return out
 
 
+def flagged_submissions(chapter: str, root: Path = COURSE_ROOT) -> dict[str, list[str]]:
+    """{student: flags} of the submissions whose code reached into the grading
+    (:mod:`grader.autograde.tamper`), from their status records; students without flags left out."""
+    root = Path(root).resolve()
+    coursedir = course_directory(root, load_config(root))
+    autograded = Path(coursedir.root) / coursedir.autograded_directory
+    statuses = {p.parent.name: read_status(p)
+                for p in sorted(autograded.glob(f"*/{chapter}"))}
+    return {student: st.flags for student, st in statuses.items() if st is not None and st.flags}
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+
+
 def write_report(chapter: str, target: Path, root: Path = COURSE_ROOT) -> Path:
     """Write the item-analysis HTML for ``chapter`` to ``target``; returns the path."""
     table, points, left_out = item_table(chapter, root)
@@ -164,36 +183,16 @@ def write_report(chapter: str, target: Path, root: Path = COURSE_ROOT) -> Path:
         raise ValueError(f"no graded submissions of {chapter} yet: run `grade {chapter}` first")
     stats = item_statistics(table, points)
     messages = failure_messages(chapter, root)
-    plots = _plots(table, points, stats)
     total = table.sum(axis=1)
-    rows = []
-    for q, s in stats.iterrows():
-        msgs = "<br>".join(f"{n}× {html.escape(m)}" for m, n in messages.get(q, []))
-        rows.append(f"<tr><td><code>{html.escape(q)}</code></td><td>{s.points:g}</td>"
-                    f"<td>{s['mean']:.2f}</td><td>{s.difficulty:.2f}</td>"
-                    f"<td>{s.discrimination:.2f}</td><td>{s.graded}</td><td>{msgs}</td></tr>")
-    excluded = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>"
-                       for k, v in sorted(left_out.items()))
-    body = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
-<title>{chapter}: item analysis</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}
-img{{max-width:100%}}</style></head><body>
-<h1>{chapter}: item analysis</h1>
-<p>{len(table)} graded submissions; total mean {total.mean():.2f} of {points.sum():g} points
-(median {total.median():g}, standard deviation {total.std():.2f}).
-Difficulty is the share of the points earned; discrimination is the correlation of the
-question's score with the rest of the chapter (below 0.2: the question does not separate
-stronger from weaker work, look at it).</p>
-<img src="{plots['total']}" alt="distribution of totals">
-<h2>Questions</h2>
-<table><tr><th>question</th><th>points</th><th>mean</th><th>difficulty</th>
-<th>discrimination</th><th>graded</th><th>most common failures</th></tr>
-{''.join(rows)}</table>
-<img src="{plots['items']}" alt="difficulty and discrimination">
-<img src="{plots['distribution']}" alt="score distribution per question">
-<h2>Not graded</h2><ul>{excluded or '<li>none</li>'}</ul>
-</body></html>"""
+    questions = [{"name": q, "points": f"{s.points:g}", "mean": s["mean"],
+                  "difficulty": s.difficulty, "discrimination": s.discrimination,
+                  "graded": s.graded, "failures": messages.get(q, [])}
+                 for q, s in stats.iterrows()]
+    body = _TEMPLATES.get_template("item_report.html.j2").render(
+        chapter=chapter, graded=len(table), total_mean=total.mean(), points=f"{points.sum():g}",
+        total_median=f"{total.median():g}", total_std=total.std(),
+        plots=_plots(table, points, stats), questions=questions,
+        flagged=flagged_submissions(chapter, root), left_out=dict(sorted(left_out.items())))
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")

@@ -60,6 +60,7 @@ from grader.autograde.submissions import (
     sha256_of,
     student_ids,
 )
+from grader.autograde.tamper import scan as scan_for_tampering
 from grader.autograde.worker import Job, Outcome, init_worker, run_job
 from grader.course import COURSE_ROOT
 
@@ -89,6 +90,7 @@ class _Pending:
     sha: str
     notes: list[str]
     resources: dict
+    flags: list[str] = field(default_factory=list)  # tamper.scan: for review, never scored
 
 
 def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None = None,
@@ -191,7 +193,8 @@ def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
     except Unreadable as exc:
         return "done", _unscored(coursedir, chapter, notebook_id, student, dest, UNGRADABLE,
                                  str(exc), located.notes, sha)
-    pending = _Pending(student, dest, sha, located.notes + notes, resources)
+    flags = [str(flag) for flag in scan_for_tampering(nb, release / f"{notebook_id}.ipynb")]
+    pending = _Pending(student, dest, sha, located.notes + notes, resources, flags)
     return "run", (pending, Job(student, json.dumps(nb), str(dest), resources))
 
 
@@ -387,7 +390,8 @@ def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Ou
         left_out = sorted(outcome.skipped_cells)
         notes.append(f"cells that stopped the kernel were left out: {left_out}")
     status = SubmissionStatus(pending.student, chapter, GRADED, "", notes, outcome.skipped_cells,
-                              pending.sha, score, max_score, round(outcome.seconds, 2), manual)
+                              pending.sha, score, max_score, round(outcome.seconds, 2), manual,
+                              pending.flags)
     write_status(pending.dest, status)
     return status
 
@@ -400,6 +404,7 @@ def format_summary(run: GradingRun) -> str:
         pending = f" ({st.manual_points:g} points to grade by hand)" if st.manual_points else ""
         lines.append(f"{student:<20} {score:>11}  {st.label}{pending}")
         lines.extend(f"{'':<34}note: {note}" for note in st.notes)
+        lines.extend(f"{'':<34}{line}" for line in st.review)
     states = [st.state for st in run.statuses.values()]
     counts = ", ".join(f"{states.count(s)} {s}" for s in (GRADED, UNGRADABLE, MISSING)
                        if states.count(s))
@@ -409,6 +414,8 @@ def format_summary(run: GradingRun) -> str:
                      "rest (what was graded is kept)")
     by_hand = sum(1 for st in run.statuses.values() if st.manual_points)
     waiting = (f"; {by_hand} wait for manual grading (formgrader)" if by_hand else "")
+    flagged = sum(1 for st in run.statuses.values() if st.flags)
+    waiting += f"; {flagged} flagged for review (scores unchanged)" if flagged else ""
     nothing = (f"nothing to grade (no submitted/<student>/{run.chapter}/ folder; "
                "`python -m grader collect` puts submissions there)")
     lines.append(f"{run.chapter}: {counts or nothing}{resumed}{waiting}; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 __all__ = ["SubmissionStatus", "STATUS_FILE", "read_status", "write_status",
@@ -31,6 +31,8 @@ class SubmissionStatus:
     or left out (renamed file, restored test cells, cells that killed the
     kernel). ``score``/``max_score`` in points; ``manual_points``: points of
     cells still waiting for a grader (written answers, plots); ``seconds`` of execution.
+    ``flags``: code of the student's that reaches into the grading, for an instructor to
+    read (:mod:`grader.autograde.tamper`); a flag never changes a score.
     """
 
     student: str
@@ -44,11 +46,17 @@ class SubmissionStatus:
     max_score: float | None = None
     seconds: float | None = None
     manual_points: float | None = None
+    flags: list[str] = field(default_factory=list)  # absent from records written before flags
 
     @property
     def label(self) -> str:
         """``graded``, or ``ungradable: <reason>`` / ``missing: <reason>``."""
         return self.state if self.state == GRADED else f"{self.state}: {self.reason}"
+
+    @property
+    def review(self) -> list[str]:
+        """One ``flagged for review: <what, which cell>`` per flag (none: an empty list)."""
+        return [f"flagged for review: {flag}" for flag in self.flags]
 
 
 def _path(folder: Path) -> Path:
@@ -58,8 +66,11 @@ def _path(folder: Path) -> Path:
 def read_status(folder: Path) -> SubmissionStatus | None:
     """The record in an autograded submission folder, or None if there is none (or it is broken)."""
     try:
-        return SubmissionStatus(**json.loads(_path(folder).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        record = json.loads(_path(folder).read_text(encoding="utf-8"))
+        known = {f.name for f in fields(SubmissionStatus)}
+        # A field a newer grader added is left out, not a reason to lose the record.
+        return SubmissionStatus(**{k: v for k, v in record.items() if k in known})
+    except (OSError, ValueError, TypeError, AttributeError):
         return None
 
 
