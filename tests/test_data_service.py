@@ -34,8 +34,10 @@ from crm_lab.data.service import (
     CHAT_OPEN_HOUR,
     CLOSE_HOUR,
     CONVERSION_WINDOW_DAYS,
+    INTERVAL_SECONDS,
     OPEN_HOUR,
     OWN_SHOP_ID,
+    _serve,
 )
 
 SHIPPED = Path(__file__).resolve().parents[1] / "datasets"
@@ -419,6 +421,61 @@ def test_staffing_has_every_half_hour_of_every_queue(shop):
     joined["calls"] = joined["calls"].fillna(0)
     for _queue, group in joined.groupby("queue"):
         assert group["agents"].corr(group["calls"], method="spearman") > 0.4
+
+
+def serve_one_by_one(arrival, patience, handle, agents_by_interval, day_start):
+    """The queue, one call at a time: FCFS, the agent who can take the call first."""
+    n_intervals = len(agents_by_interval)
+    n_slots = max(int(max(agents_by_interval)), 1)
+    free = [day_start] * n_slots
+    start, abandoned = [], []
+    for a, limit, h in zip(arrival, patience, handle, strict=True):
+        best, best_k = np.inf, -1
+        for k in range(n_slots):
+            ready = max(free[k], a)
+            j = int((ready - day_start) // INTERVAL_SECONDS)
+            later = [i for i in range(j, n_intervals) if agents_by_interval[i] > k]
+            if not later:
+                continue
+            if later[0] != j:
+                ready = day_start + later[0] * INTERVAL_SECONDS
+            if ready < best:
+                best, best_k = ready, k
+        if best - a > limit:
+            start.append(a + limit)
+            abandoned.append(True)
+        else:
+            start.append(best)
+            abandoned.append(False)
+            free[best_k] = best + h
+    return np.array(start), np.array(abandoned)
+
+
+def test_the_vectorised_queue_serves_calls_as_one_by_one():
+    rng = np.random.default_rng(1)
+    day_start, n_intervals = OPEN_HOUR * 3600.0, 30
+    lanes = []
+    for size in (0, 1, 5, 300, 900):  # an empty lane, a quiet one ... an overloaded one
+        arrival = np.sort(day_start + rng.uniform(0, n_intervals * INTERVAL_SECONDS, size))
+        agents = rng.integers(0, 6, n_intervals)  # some half hours with nobody on duty
+        lanes.append((arrival, rng.exponential(120, size), rng.exponential(300, size), agents))
+    # A rush in the last half hour: calls wait for agents who are busy past closing time.
+    last = np.sort(day_start + (n_intervals - 1) * INTERVAL_SECONDS + rng.uniform(0, 1800, 40))
+    lanes.append((last, rng.exponential(600, 40), rng.exponential(300, 40), np.ones(30, int)))
+    width = max(len(lane[0]) for lane in lanes)
+    grid = np.full((3, len(lanes), width), np.inf)
+    for i, (arrival, patience, handle, _agents) in enumerate(lanes):
+        for g, values in enumerate((arrival, patience, handle)):
+            grid[g, i, : len(values)] = values
+    agents = np.array([lane[3] for lane in lanes])
+    start, abandoned = _serve(grid[0], grid[1], grid[2], agents, day_start)
+    for i, (arrival, patience, handle, lane_agents) in enumerate(lanes):
+        want_start, want_abandoned = serve_one_by_one(
+            arrival, patience, handle, lane_agents, day_start
+        )
+        assert np.allclose(start[i, : len(arrival)], want_start)
+        assert (abandoned[i, : len(arrival)] == want_abandoned).all()
+    assert 0 < abandoned[4, :900].mean() < 1
 
 
 # --- tickets -------------------------------------------------------------------------------
