@@ -11,7 +11,13 @@ from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["SECOND_SHOP_SEED", "second_shop", "edge_case_orders", "EDGE_AS_OF"]
+__all__ = [
+    "SECOND_SHOP_SEED",
+    "second_shop",
+    "edge_case_orders",
+    "EDGE_AS_OF",
+    "overview_edge_case",
+]
 
 SECOND_SHOP_SEED = 7
 EDGE_AS_OF = pd.Timestamp("2025-07-01")
@@ -57,3 +63,69 @@ def edge_case_orders() -> pd.DataFrame:
     df["order_time"] = pd.to_datetime(df["order_time"])
     df["status"] = pd.Categorical(df["status"], categories=["paid", "refunded", "cancelled"])
     return df
+
+
+def overview_edge_case() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(customers, orders)`` that exercise each rule of chapter 00's warm-ups.
+
+    Both tables have every column and dtype of the real ones (built with
+    :func:`crm_lab.service.example_rows`); amounts, payment and promotion are set
+    as the shop sets them (no discount, Alipay when paid, none when never paid).
+
+    Months (paid orders only count; a month without one has no row):
+
+    - 2024-01 and 2025-01 are the same month of two years (two rows);
+    - 2025-01 has orders at its first and last second, 2025-02 at its first;
+    - 2025-03 has only a refunded and a closed order (no row), 2025-04 no order at
+      all (no row, not a row of zeros), 2025-05 a paid order at its last second.
+
+    Channels (a buyer has at least one paid order; every channel with a customer
+    has a row, and social_media has none):
+
+    - search: A (paid) and B (only refunded and closed): buyer rate 1/2;
+    - referral: C (paid): buyer rate exactly 1;
+    - live_stream: D (no order) and E (only closed): a row with 0 buyers;
+    - marketplace_ads: F (two paid orders): one buyer, counted once.
+
+    Amounts have cents that float sums round (0.1 + 0.2), so answers are compared
+    with a tolerance.
+    """
+    from crm_lab.data import load_customers, load_orders, schema, validate_table
+    from crm_lab.service import example_rows
+
+    paid, refunded, closed = schema.PAID, schema.REFUNDED, schema.CLOSED
+    rows = [
+        ("V01", "A", "2024-01-15 12:00:00", paid, 19.9),
+        ("V02", "A", "2025-01-01 00:00:00", paid, 0.1),
+        ("V03", "A", "2025-01-31 23:59:59", paid, 0.2),
+        ("V04", "F", "2025-02-01 00:00:00", paid, 30.0),
+        ("V05", "B", "2025-03-10 10:00:00", refunded, 80.0),
+        ("V06", "B", "2025-03-20 10:00:00", closed, 60.0),
+        ("V07", "C", "2025-05-05 09:00:00", paid, 45.5),
+        ("V08", "E", "2025-05-06 09:00:00", closed, 120.0),
+        ("V09", "F", "2025-05-31 23:59:59", paid, 30.0),
+    ]
+    order_id, customer_id, order_time, status, net = (list(c) for c in zip(*rows, strict=True))
+    orders = example_rows(
+        load_orders(),
+        order_id=order_id,
+        customer_id=customer_id,
+        order_time=pd.to_datetime(order_time),
+        status=status,
+        gross_amount_cny=net,
+        discount_cny=[0.0] * len(rows),
+        coupon_code=[None] * len(rows),
+        net_amount_cny=net,
+        payment_method=[None if s == closed else "alipay" for s in status],
+        promotion=["none"] * len(rows),
+    )
+    channels = {"A": "search", "B": "search", "C": "referral", "D": "live_stream",
+                "E": "live_stream", "F": "marketplace_ads"}
+    customers = example_rows(
+        load_customers(),
+        customer_id=list(channels),
+        acquisition_channel=list(channels.values()),
+        signup_date=[pd.Timestamp("2024-01-01")] * len(channels),  # before every order
+    )
+    source = "<grader.fixtures.overview_edge_case>"
+    return validate_table("customers", customers, source), validate_table("orders", orders, source)

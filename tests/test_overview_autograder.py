@@ -15,6 +15,7 @@ REFERENCE = {
     "monthly_orders": ref.monthly_orders,
     "status_share": ref.status_share,
     "channel_summary": ref.channel_summary,
+    "data_kinds": ref.data_kinds,
 }
 
 
@@ -77,6 +78,81 @@ def monthly_orders_inplace(orders):
     return out
 
 
+def monthly_orders_on_a_copy(orders):
+    """Adds its helper column to a copy: the caller's table stays as it was."""
+    orders = orders.copy()
+    orders["month"] = orders["order_time"].dt.to_period("M")
+    paid = orders[orders["status"] == "paid"]
+    return paid.groupby("month").agg(orders=("order_id", "nunique"),
+                                     revenue_cny=("net_amount_cny", "sum"))
+
+
+def monthly_orders_pivot_by_year_and_month(orders):
+    """Year and month kept apart, then joined into text: months of two years stay apart."""
+    paid = orders[orders["status"].astype(str) == "paid"]
+    year, month = paid["order_time"].dt.year, paid["order_time"].dt.month
+    out = paid.groupby([year.rename("y"), month.rename("m")])["net_amount_cny"].agg(
+        orders="count", revenue_cny="sum").reset_index()
+    out["month"] = out["y"].astype(str) + "-" + out["m"].map("{:02d}".format)
+    return out.drop(columns=["y", "m"])
+
+
+def status_share_by_groupby_size(orders):
+    """Sizes of the status groups, each share summed from 1/n steps (round-off differs)."""
+    sizes = orders.groupby(orders["status"].astype(str)).size()
+    step = 1 / len(orders)
+    return pd.DataFrame({"orders": sizes, "share": [n * step for n in sizes]})
+
+
+def status_share_counting_order_ids(orders):
+    """Counts a real column, order_id, that hand-made test tables must have too."""
+    counts = orders.groupby("status", observed=True)["order_id"].nunique()
+    return counts.rename("orders").to_frame().assign(share=counts / orders["order_id"].nunique())
+
+
+def channel_summary_crosstab(customers, orders):
+    paying = orders.loc[orders["status"] == "paid", "customer_id"]
+    table = pd.crosstab(customers["acquisition_channel"], customers["customer_id"].isin(paying))
+    table = table.reindex(columns=[False, True], fill_value=0)
+    out = pd.DataFrame({"customers": table.sum(axis=1), "buyers": table[True]})
+    out["buyer_rate"] = out["buyers"] / out["customers"]
+    return out
+
+
+def channel_summary_counting_signups(customers, orders):
+    """Counts signup_date, a real column of customers (hand-made tables must have it)."""
+    paid_ids = orders.loc[orders["status"] == "paid", "customer_id"].drop_duplicates()
+    marked = customers.merge(paid_ids.to_frame("customer_id").assign(buyer=True),
+                             on="customer_id", how="left", validate="one_to_one")
+    marked["buyer"] = marked["buyer"].fillna(False).astype(bool)
+    out = marked.groupby("acquisition_channel", observed=True).agg(
+        customers=("signup_date", "count"), buyers=("buyer", "sum"))
+    return out.assign(buyer_rate=out["buyers"] / out["customers"])
+
+
+def data_kinds_as_series(tables):
+    kinds = pd.Series(ref.DATA_KINDS)
+    ids = ("customer_id", "order_id")
+    return kinds[[c for t in tables.values() for c in t.columns if c not in ids]]
+
+
+def data_kinds_as_rows_in_chinese(tables):
+    """A DataFrame with a table column, kinds in Chinese, the ids included with a kind."""
+    chinese = {"descriptive": "描述性", "transactional": "交易性数据", "promotional": "促销性"}
+    rows = [{"table": name, "column": column,
+             "kind": chinese[ref.DATA_KINDS.get(column, "transactional")]}
+            for name, table in tables.items() for column in table.columns]
+    return pd.DataFrame(rows)
+
+
+def data_kinds_other_readings(tables):
+    """The two columns that fit two kinds read the other way; capitalised kind names."""
+    other = {**ref.DATA_KINDS, "acquisition_channel": "descriptive",
+             "discount_cny": "transactional"}
+    return {c: other[c].capitalize() for t in tables.values() for c in t.columns
+            if c in other}
+
+
 CORRECT_STYLES = {
     "monthly_orders with a Period column": dict(monthly_orders=monthly_by_period_column),
     "monthly_orders with resample and floats": dict(monthly_orders=monthly_by_resample),
@@ -85,6 +161,18 @@ CORRECT_STYLES = {
     "channel_summary with a merge": dict(channel_summary=channel_summary_merge),
     "channel_summary written as a loop": dict(channel_summary=channel_summary_loop),
     "monthly_orders with inplace=True (pandas warns)": dict(monthly_orders=monthly_orders_inplace),
+    "monthly_orders adding its column to a copy": dict(monthly_orders=monthly_orders_on_a_copy),
+    "monthly_orders by year and month": dict(
+        monthly_orders=monthly_orders_pivot_by_year_and_month),
+    "status_share with round-off in the shares": dict(status_share=status_share_by_groupby_size),
+    "status_share counting order ids": dict(status_share=status_share_counting_order_ids),
+    "channel_summary with a crosstab": dict(channel_summary=channel_summary_crosstab),
+    "channel_summary counting sign-up dates": dict(
+        channel_summary=channel_summary_counting_signups),
+    "data_kinds as a Series": dict(data_kinds=data_kinds_as_series),
+    "data_kinds as rows, in Chinese, ids included": dict(data_kinds=data_kinds_as_rows_in_chinese),
+    "data_kinds with the other reading of two columns": dict(
+        data_kinds=data_kinds_other_readings),
 }
 
 
@@ -140,9 +228,82 @@ def channel_hard_coded(customers, orders):
     return ref.channel_summary(data.load_customers(), data.load_orders())
 
 
+def monthly_orders_changes_its_input(orders):
+    """Adds its helper column to the caller's own table."""
+    orders["month"] = orders["order_time"].dt.strftime("%Y-%m")
+    paid = orders[orders["status"] == "paid"]
+    return paid.groupby("month").agg(orders=("order_id", "count"),
+                                     revenue_cny=("net_amount_cny", "sum"))
+
+
+def monthly_orders_zero_months_kept(orders):
+    """resample fills every month between the first and the last, with zeros."""
+    paid = orders[orders["status"] == "paid"].set_index("order_time")
+    out = paid["net_amount_cny"].resample("MS").agg(["count", "sum"])
+    return out.rename(columns={"count": "orders", "sum": "revenue_cny"}).rename_axis("month")
+
+
+def monthly_orders_only_refunds_left_out(orders):
+    """The old rule "everything but refunds": closed (never paid) orders counted."""
+    return ref.monthly_orders(orders.assign(status=orders["status"].astype(str).replace(
+        {"closed": "paid"})))
+
+
+def status_share_changes_its_input(orders):
+    orders["status"] = orders["status"].astype(str)
+    return ref.status_share(orders)
+
+
+def status_share_leaves_out_closed_orders(orders):
+    """Counts only the orders that were paid at some point."""
+    return ref.status_share(orders[orders["status"] != "closed"])
+
+
+def channel_summary_drops_channels_without_buyers(customers, orders):
+    """An inner merge keeps only customers with a paid order: a channel of non-buyers vanishes."""
+    paid = orders.loc[orders["status"] == "paid", ["customer_id"]].drop_duplicates()
+    joined = customers.merge(paid.assign(bought=1), on="customer_id", how="left")
+    out = joined.groupby("acquisition_channel", observed=True).agg(
+        customers=("customer_id", "count"), buyers=("bought", "sum"))
+    out["buyer_rate"] = out["buyers"] / out["customers"]
+    return out[out["buyers"] > 0]
+
+
+def channel_summary_changes_customers(customers, orders):
+    customers["is_buyer"] = customers["customer_id"].isin(
+        orders.loc[orders["status"] == "paid", "customer_id"])
+    return ref.channel_summary(customers, orders)
+
+
+def channel_summary_closed_orders_make_buyers(customers, orders):
+    """Treats "not refunded" as bought: a customer whose order was never paid counts."""
+    return ref.channel_summary(customers, orders.assign(
+        status=orders["status"].astype(str).replace({"closed": "paid"})))
+
+
+def data_kinds_by_table(tables):
+    """customers → descriptive, everything of an order → transactional: coupons and festivals
+    are promotional."""
+    kind = {"customers": "descriptive", "orders": "transactional", "order_items": "transactional"}
+    return {c: kind[name] for name, t in tables.items() for c in t.columns
+            if c not in ("customer_id", "order_id")}
+
+
+def data_kinds_ignores_its_argument(tables):
+    """Always every column of the three tables, whichever tables it was given."""
+    return dict(ref.DATA_KINDS)
+
+
+def data_kinds_payment_as_promotional(tables):
+    """Huabei and WeChat Pay are not campaigns: the payment method is transactional."""
+    return {**ref.data_kinds(tables), **({"payment_method": "promotional"}
+                                         if any("payment_method" in t for t in tables.values())
+                                         else {})}
+
+
 MISTAKES = {
-    "refunded and cancelled orders counted": (dict(monthly_orders=monthly_all_statuses),
-                                              {"test_monthly_orders"}),
+    "refunded and closed orders counted": (dict(monthly_orders=monthly_all_statuses),
+                                           {"test_monthly_orders"}),
     "months of different years merged": (dict(monthly_orders=monthly_by_month_of_year),
                                          {"test_monthly_orders"}),
     "gross instead of net amount": (dict(monthly_orders=monthly_gross_amount),
@@ -158,6 +319,30 @@ MISTAKES = {
     "buyer rate in percent": (dict(channel_summary=channel_rate_percent), {"test_channel_summary"}),
     "hard-coded shipped-data answer": (dict(channel_summary=channel_hard_coded),
                                        {"test_channel_summary"}),
+    "monthly_orders changes the orders it was given": (
+        dict(monthly_orders=monthly_orders_changes_its_input), {"test_monthly_orders"}),
+    "months without a paid order kept as zeros": (
+        dict(monthly_orders=monthly_orders_zero_months_kept), {"test_monthly_orders"}),
+    "closed (never paid) orders counted as revenue": (
+        dict(monthly_orders=monthly_orders_only_refunds_left_out), {"test_monthly_orders"}),
+    "status_share changes the orders it was given": (
+        dict(status_share=status_share_changes_its_input), {"test_status_share"}),
+    "closed orders left out of the status shares": (
+        dict(status_share=status_share_leaves_out_closed_orders), {"test_status_share"}),
+    "channels without a buyer dropped": (
+        dict(channel_summary=channel_summary_drops_channels_without_buyers),
+        {"test_channel_summary"}),
+    "channel_summary changes the customers it was given": (
+        dict(channel_summary=channel_summary_changes_customers), {"test_channel_summary"}),
+    "closed (never paid) orders make buyers": (
+        dict(channel_summary=channel_summary_closed_orders_make_buyers),
+        {"test_channel_summary"}),
+    "data kinds by table, coupons and festivals transactional": (
+        dict(data_kinds=data_kinds_by_table), {"test_data_kinds"}),
+    "data_kinds ignores which tables it was given": (
+        dict(data_kinds=data_kinds_ignores_its_argument), {"test_data_kinds"}),
+    "payment method taken for promotional data": (
+        dict(data_kinds=data_kinds_payment_as_promotional), {"test_data_kinds"}),
 }
 
 
