@@ -8,16 +8,25 @@ Modules, each named after what it helps with:
 - :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
 - :mod:`crm_lab.service`  customer-service tools: a simpy queue simulator for call centres
 - :mod:`crm_lab.glossary` the key terms of every chapter (English, 中文, definition), kept once
+- :mod:`crm_lab.i18n`     the language of crm_lab's messages: ``crm_lab.set_language("zh")``
 
 Submodules are imported on use, so ``import crm_lab`` stays cheap.
 """
 
 __version__ = "0.1.0"
-__all__ = ["checks", "data", "glossary", "plotting", "rfm", "service"]
+_SUBMODULES = ["checks", "data", "glossary", "i18n", "plotting", "rfm", "service"]
+__all__ = [*_SUBMODULES, "set_language"]
+
+
+def set_language(lang: str) -> None:
+    """Show crm_lab's messages (checks, hints, errors) in ``lang``: ``"en"`` or ``"zh"``."""
+    from crm_lab.i18n import set_language as _set
+
+    _set(lang)
 
 
 def __getattr__(name):  # lazy submodules: a grading kernel imports only what it needs
-    if name in __all__:
+    if name in _SUBMODULES:
         import importlib
 
         return importlib.import_module(f"crm_lab.{name}")

@@ -1,0 +1,164 @@
+"""Editions in other languages: units found in a notebook, the catalogue's life cycle
+(missing → translated → stale when the English changes), the built edition (same cells,
+grade ids and code; only readable text differs), and crm_lab's run-time language."""
+
+from __future__ import annotations
+
+import nbformat
+import polib
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import crm_lab
+from crm_lab import i18n
+from grader import translate
+
+CHAPTER = "98_demo"
+
+
+def _meta(grade_id, **kw):
+    return {"nbgrader": {"grade_id": grade_id, "grade": False, "solution": False,
+                         "locked": True, "schema_version": 3, **kw}}
+
+
+def demo_notebook() -> nbformat.NotebookNode:
+    return new_notebook(cells=[
+        new_markdown_cell("# Chapter 98 · A demo\n\nOne paragraph.\n\n```python\nx = 1\n```",
+                          metadata=_meta("text_01")),
+        new_code_cell('import pandas as pd\nfrom crm_lab import checks\n'
+                      'df = pd.DataFrame({"customer_id": ["C1"]})  # the shop\'s customers',
+                      metadata=_meta("code_02")),
+        new_code_cell('def top(n):\n    """The n best customers."""\n    ### BEGIN SOLUTION\n'
+                      '    return n\n    ### END SOLUTION',
+                      metadata=_meta("top", solution=True, locked=False)),
+        new_code_cell('"""top: gives n back."""\nn = 3\nprint(f"{n} customers in the top group")\n'
+                      'assert top(n) == n, "top should return n."',
+                      metadata=_meta("test_top", grade=True, points=1)),
+    ])
+
+
+ZH = {
+    "# Chapter 98 · A demo": "# 第 98 章 · 示例",
+    "One paragraph.": "一段文字。",
+    "# the shop's customers": "# 店铺的客户",
+    '"""The n best customers."""': '"""价值最高的 n 位客户。"""',
+    '"""top: gives n back."""': '"""top：返回 n。"""',
+    'f"{n} customers in the top group"': 'f"头部客户共 {n} 位"',
+    '"top should return n."': '"top 应当返回 n。"',
+}
+
+
+@pytest.fixture
+def course(tmp_path):
+    folder = tmp_path / "solutions" / CHAPTER
+    folder.mkdir(parents=True)
+    nbformat.write(demo_notebook(), folder / f"{CHAPTER}.ipynb")
+    return tmp_path
+
+
+def _translate_all(course, table=ZH):
+    path = translate.update(CHAPTER, root=course)
+    po = polib.pofile(str(path))
+    for entry in po:
+        entry.msgstr = table[entry.msgid]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.save()
+    return path
+
+
+def test_units_are_prose_comments_and_readable_strings_never_code_or_markers():
+    found = {(u.cell, u.kind, u.source) for u in translate.units(demo_notebook())}
+    assert {u[2] for u in found} == set(ZH)
+    assert ("text_01", "text", "One paragraph.") in found
+    assert not any("BEGIN SOLUTION" in s or "customer_id" == s.strip('"') for _, _, s in found)
+
+
+def test_a_new_catalogue_lists_every_unit_untranslated(course):
+    translate.update(CHAPTER, root=course)
+    problems = translate.problems(CHAPTER, root=course)
+    assert len(problems) == len(ZH) and all("no translation" in p for p in problems)
+    with pytest.raises(translate.TranslationError, match="7 problem"):
+        translate.build(CHAPTER, root=course)
+
+
+def test_the_edition_has_the_same_cells_and_code_with_the_text_translated(course):
+    _translate_all(course)
+    assert translate.problems(CHAPTER, root=course) == []
+    path = translate.build(CHAPTER, root=course)
+    assert path == course / "solutions" / f"{CHAPTER}_zh" / f"{CHAPTER}_zh.ipynb"
+    zh = nbformat.read(path, as_version=4)
+    en = demo_notebook()
+    assert translate.code_differences(en, zh) == []
+    assert zh.cells[0].source == "# 第 98 章 · 示例\n\n一段文字。\n\n```python\nx = 1\n```"
+    assert 'f"头部客户共 {n} 位"' in zh.cells[3].source
+    assert "### BEGIN SOLUTION" in zh.cells[2].source
+    assert 'crm_lab.set_language("zh")' in zh.cells[1].source
+    namespace = {}
+    for cell in zh.cells[1:]:
+        exec(cell.source, namespace)  # the translated code still runs
+    crm_lab.set_language("en")
+
+
+def test_changed_english_makes_its_translation_stale_not_lost(course):
+    _translate_all(course)
+    nb = demo_notebook()
+    nb.cells[0].source = nb.cells[0].source.replace("One paragraph.", "One new paragraph.")
+    nbformat.write(nb, course / "solutions" / CHAPTER / f"{CHAPTER}.ipynb")
+    path = translate.update(CHAPTER, root=course)
+    problems = translate.problems(CHAPTER, root=course)
+    assert len(problems) == 1 and "stale" in problems[0] and "text_01" in problems[0]
+    entry = polib.pofile(str(path)).find("One new paragraph.")
+    assert entry.msgstr == "一段文字。" and entry.previous_msgid == "One paragraph."
+
+
+def test_a_translation_that_would_change_the_code_is_refused(course):
+    bad = dict(ZH)
+    bad['f"{n} customers in the top group"'] = 'f"头部客户共 {n + 1} 位"'
+    bad["# the shop's customers"] = "店铺的客户"
+    _translate_all(course, bad)
+    problems = translate.problems(CHAPTER, root=course)
+    assert any("{fields} differ" in p for p in problems)
+    assert any("must start with #" in p for p in problems)
+
+
+def test_code_that_differs_beyond_its_text_is_reported():
+    en, zh = demo_notebook(), demo_notebook()
+    zh.cells[3].source = zh.cells[3].source.replace("n = 3", "n = 4")
+    assert translate.code_differences(en, zh) == ["cell test_top: the code differs, not only "
+                                                  "its text"]
+    zh = demo_notebook()
+    zh.cells = zh.cells[:-1]
+    assert translate.code_differences(en, zh)
+
+
+def test_edition_names_map_back_to_their_chapter():
+    assert translate.edition_name("06_rfm", "zh") == "06_rfm_zh"
+    assert translate.source_chapter("06_rfm_zh") == ("06_rfm", "zh")
+    assert translate.source_chapter("06_rfm") == ("06_rfm", "en")
+
+
+def test_crm_lab_speaks_the_language_it_is_set_to(monkeypatch):
+    try:
+        crm_lab.set_language("zh")
+        assert i18n.tr("{name} returned None.", name="f()") == "f() 返回了 None。"
+        assert i18n.tr("An untranslated {thing}.", thing="message") == "An untranslated message."
+        crm_lab.set_language("en")
+        assert i18n.tr("{name} returned None.", name="f()") == "f() returned None."
+        with pytest.raises(ValueError, match="choose one of"):
+            crm_lab.set_language("fr")
+        monkeypatch.setenv("CRM_LAB_LANGUAGE", "zh_CN")
+        i18n._state["language"] = None
+        assert i18n.language() == "zh"
+    finally:
+        crm_lab.set_language("en")
+
+
+def test_crm_lab_catalogue_entries_keep_their_fields():
+    import re
+
+    po = polib.pofile(str(i18n._LOCALE / "zh.po"))
+    for entry in po:
+        assert entry.msgstr, entry.msgid
+        assert sorted(re.findall(r"{\w*[^}]*}", entry.msgid)) == sorted(
+            re.findall(r"{\w*[^}]*}", entry.msgstr)), entry.msgid
