@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 __all__ = ["CheckFailed", "check_frame", "check_number", "frame_with_key"]
 
 
@@ -30,7 +32,7 @@ class CheckFailed(AssertionError):
 def _fail(what: str, hint: str | None) -> None:
     message = f"✗ {what}"
     if hint:
-        message += f"\n  Hint: {hint}"
+        message += "\n  " + tr("Hint: {hint}", hint=hint)
     raise CheckFailed(message)
 
 
@@ -79,48 +81,54 @@ def check_frame(
     hint : added to the first failure's message.
     """
     if df is None:
-        _fail(f"{name} returned None.", "Did you forget `return` at the end of the function?")
+        _fail(tr("{name} returned None.", name=name),
+              tr("Did you forget `return` at the end of the function?"))
     if not isinstance(df, pd.DataFrame):
-        _fail(f"{name} should be a pandas DataFrame, not {type(df).__name__}.", hint)
+        _fail(tr("{name} should be a pandas DataFrame, not {kind}.", name=name,
+                 kind=type(df).__name__), hint)
     columns = list(columns)
     if key is not None:
         try:
             df = frame_with_key(df, key)
         except KeyError:
-            _fail(f"{name} has no column (or index) named {key!r}.", hint)
+            _fail(tr("{name} has no column (or index) named {key!r}.", name=name, key=key), hint)
         if df[key].duplicated().any():
             dups = df.loc[df[key].duplicated(), key].head(3).tolist()
-            _fail(f"{name} has more than one row for some {key} values, e.g. {dups}.", hint)
+            _fail(tr("{name} has more than one row for some {key} values, e.g. {dups}.",
+                     name=name, key=key, dups=dups), hint)
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        _fail(f"{name} is missing the column(s) {missing}; it has {list(df.columns)}.", hint)
+        _fail(tr("{name} is missing the column(s) {missing}; it has {present}.", name=name,
+                 missing=missing, present=list(df.columns)), hint)
     if n_rows is not None and len(df) != n_rows:
-        _fail(f"{name} has {len(df):,} rows; this question expects {n_rows:,}.", hint)
+        _fail(tr("{name} has {rows:,} rows; this question expects {expected:,}.", name=name,
+                 rows=len(df), expected=n_rows), hint)
     for col in numeric:
         if not (pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])):
-            _fail(f"column {col!r} of {name} should hold numbers, not {df[col].dtype}.", hint)
+            _fail(tr("column {col!r} of {name} should hold numbers, not {dtype}.", col=col,
+                     name=name, dtype=df[col].dtype), hint)
     if no_missing:
         cols = ([key] if key else []) + columns
         gaps = [c for c in cols if df[c].isna().any()]
         if gaps:
-            _fail(f"{name} has missing values (NaN) in {gaps}.", hint)
+            _fail(tr("{name} has missing values (NaN) in {gaps}.", name=name, gaps=gaps), hint)
     for col, (low, high) in (between or {}).items():
         values = pd.to_numeric(df[col], errors="coerce")
         bad = (low is not None and (values < low).any()) or (
             high is not None and (values > high).any()
         )
         if bad:
-            _fail(
-                f"column {col!r} of {name} has values outside [{low}, {high}]: "
-                f"min {values.min()}, max {values.max()}.",
-                hint,
-            )
+            _fail(tr("column {col!r} of {name} has values outside [{low}, {high}]: "
+                     "min {lowest}, max {highest}.", col=col, name=name, low=low, high=high,
+                     lowest=values.min(), highest=values.max()), hint)
     for col, values in (allowed_values or {}).items():
         allowed = set(values)
         unknown = sorted({str(v) for v in df[col].dropna().unique() if v not in allowed})
         if unknown:
-            _fail(f"column {col!r} of {name} has unexpected values {unknown[:5]}.", hint)
-    print(f"✓ {name}: {len(df):,} rows, columns and values look right.")
+            _fail(tr("column {col!r} of {name} has unexpected values {values}.", col=col,
+                     name=name, values=unknown[:5]), hint)
+    print("✓ " + tr("{name}: {rows:,} rows, columns and values look right.", name=name,
+                    rows=len(df)))
 
 
 def check_number(
@@ -137,13 +145,17 @@ def check_number(
     ✓ top_share = 0.62 is a number in the expected range.
     """
     if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
-        _fail(f"{name} should be a single number, not a {type(value).__name__}.", hint)
+        _fail(tr("{name} should be a single number, not a {kind}.", name=name,
+                 kind=type(value).__name__), hint)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        _fail(f"{name} should be a number, not {type(value).__name__}.", hint)
+        _fail(tr("{name} should be a number, not {kind}.", name=name, kind=type(value).__name__),
+              hint)
     if not np.isfinite(number):
-        _fail(f"{name} is {number}; expected a finite number.", hint)
+        _fail(tr("{name} is {number}; expected a finite number.", name=name, number=number), hint)
     if (low is not None and number < low) or (high is not None and number > high):
-        _fail(f"{name} = {number:g} is outside the expected range [{low}, {high}].", hint)
-    print(f"✓ {name} = {number:g} is a number in the expected range.")
+        _fail(tr("{name} = {number:g} is outside the expected range [{low}, {high}].",
+                 name=name, number=number, low=low, high=high), hint)
+    print("✓ " + tr("{name} = {number:g} is a number in the expected range.", name=name,
+                    number=number))

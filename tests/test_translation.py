@@ -162,3 +162,41 @@ def test_crm_lab_catalogue_entries_keep_their_fields():
         assert entry.msgstr, entry.msgid
         assert sorted(re.findall(r"{\w*[^}]*}", entry.msgid)) == sorted(
             re.findall(r"{\w*[^}]*}", entry.msgstr)), entry.msgid
+
+
+def _tr_messages(package_dir) -> dict[str, str]:
+    """Every literal message passed to crm_lab.i18n.tr in a package: message -> file."""
+    import ast
+
+    found = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                found[node.args[0].value] = path.name
+    return found
+
+
+def test_every_run_time_message_has_a_chinese_translation(root):
+    po = {e.msgid for e in polib.pofile(str(i18n._LOCALE / "zh.po")) if e.msgstr}
+    messages = _tr_messages(root / "crm_lab")
+    assert len(messages) > 15
+    missing = {m: f for m, f in messages.items() if m not in po}
+    assert not missing, f"add these to crm_lab/locale/zh.po: {missing}"
+
+
+def test_a_failed_check_speaks_the_notebook_s_language():
+    import pandas as pd
+
+    from crm_lab import checks
+
+    try:
+        crm_lab.set_language("zh")
+        with pytest.raises(checks.CheckFailed, match="(?s)缺少列.*提示：看看 groupby"):
+            checks.check_frame(pd.DataFrame({"a": [1]}), "t", columns=["b"],
+                               hint="看看 groupby")
+        crm_lab.set_language("en")
+        with pytest.raises(checks.CheckFailed, match="is missing the column"):
+            checks.check_frame(pd.DataFrame({"a": [1]}), "t", columns=["b"])
+    finally:
+        crm_lab.set_language("en")
