@@ -33,6 +33,7 @@ import copy
 import io
 import re
 import string
+import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -401,3 +402,46 @@ def code_differences(english: nbformat.NotebookNode, edition: nbformat.NotebookN
                     _code_shape(x.source) is None and x.source != y.source):
                 found.append(f"{where}: the code differs, not only its text")
     return found
+
+
+# -- command line: python -m grader.translate {update,check,build} [CHAPTER ...] ----------
+
+def main(argv: list[str] | None = None) -> int:
+    """``update`` the catalogues, ``check`` them, or ``build`` the editions; 1 on problems."""
+    import argparse
+
+    from grader.course import chapter_names
+
+    parser = argparse.ArgumentParser(prog="python -m grader.translate", description=main.__doc__)
+    parser.add_argument("action", choices=["update", "check", "build"])
+    parser.add_argument("chapters", nargs="*", help="default: every chapter with a catalogue")
+    parser.add_argument("--lang", default="zh", choices=sorted(LANGUAGES))
+    parser.add_argument("--root", default=str(COURSE_ROOT))
+    args = parser.parse_args(argv)
+    root = Path(args.root)
+    names = args.chapters or [c for c in chapter_names(root)
+                              if _catalogue_path(root, c, args.lang).is_file()]
+    status = 0
+    for chapter in names:
+        if args.action == "update":
+            path = update(chapter, args.lang, root)
+            left = problems(chapter, args.lang, root)
+            print(f"{path.relative_to(root)}: {len(left)} unit(s) to translate or review")
+        elif args.action == "check":
+            left = problems(chapter, args.lang, root)
+            print(f"{chapter} ({args.lang}): " + ("complete" if not left else
+                                                  f"{len(left)} problem(s)"))
+            for line in left:
+                print(f"  {line}")
+            status |= bool(left)
+        else:
+            try:
+                print(f"wrote {build(chapter, args.lang, root).relative_to(root)}")
+            except TranslationError as exc:
+                print(exc, file=sys.stderr)
+                status = 1
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
