@@ -38,9 +38,7 @@ def service_steps(shop, seed, calendar):
         lambda: service.shop_contacts(seed, calendar, orders, stream)
     )
     _, *chat_times = timed(lambda: service.chat_sessions(seed, calendar, view, contacts, stream))
-    # call_centre = contacts (kept) + chats + the phone line: the phone line is the rest.
-    _, *centre_times = timed(lambda: service.call_centre(seed, calendar, orders, 0, stream))
-    phone_times = [c - h for c, h in zip(centre_times, chat_times, strict=True)]
+    _, *phone_times = timed(lambda: service.phone_line(seed, calendar, view, contacts, stream))
     _, *ticket_times = timed(
         lambda: service.tickets(seed, calendar, orders, None, None, stream)
     )

@@ -1,6 +1,6 @@
 """Command line: ``python -m crm_lab.data build DIR [--seed S] [--customers N]``.
 
-``build`` writes the shop's CSV files (four shop tables, five service tables)
+``build`` writes the shop's CSV files (four shop tables, seven service tables)
 into DIR (the shipped files are ``python -m crm_lab.data build datasets``);
 ``check [DIR]`` loads and validates a folder of them and prints the row counts.
 """

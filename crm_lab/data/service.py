@@ -73,6 +73,7 @@ __all__ = [
     "chat_questions",
     "chat_sessions",
     "faq_table",
+    "phone_line",
     "pre_sale_contacts",
     "repeat_contacts",
     "shop_contacts",
@@ -829,9 +830,7 @@ def call_centre(seed, calendar, orders, n_customers, stream) -> dict[str, pd.Dat
     del n_customers
     view, contacts, _issues = shop_contacts(seed, calendar, orders, stream)
     chats, chat_staffing = chat_sessions(seed, calendar, view, contacts, stream)
-    window, expected, planned = _client_shop_rates(calendar)
-    own = _own_calls(window, contacts)
-    calls, staffing = _phone_line(seed, window, expected, planned, view, own, stream)
+    calls, staffing = phone_line(seed, calendar, view, contacts, stream)
     return {
         "calls": calls,
         "call_staffing": staffing,
@@ -840,8 +839,15 @@ def call_centre(seed, calendar, orders, n_customers, stream) -> dict[str, pd.Dat
     }
 
 
-def _phone_line(seed, window, expected, planned, view: _Orders, own: _Contacts, stream):
-    """Arrivals (the other shops' and the shop's own), staffing, queueing and outcomes."""
+def phone_line(seed, calendar, view: _Orders, contacts: _Contacts, stream):
+    """The ``calls`` and ``call_staffing`` tables of the contracted service centre.
+
+    Arrivals (the other client shops' from :func:`_client_shop_rates`, the shop's
+    own phone contacts in the window), staffing on the planners' forecast,
+    queueing (:func:`_serve`) and outcomes (first-contact resolution, CSAT).
+    """
+    window, expected, planned = _client_shop_rates(calendar)
+    own = _own_calls(window, contacts)
     n_days, n_queues, n_intervals = expected.shape
     window_start = int(window.date.iloc[0].value // 10**9)
     own_queue = _queue_of(own)
