@@ -22,7 +22,7 @@ import re
 import warnings
 from pathlib import Path
 
-__all__ = ["find_cjk_font", "use_course_style", "label_axes", "NO_CJK_FONT_HELP"]
+__all__ = ["find_cjk_font", "use_course_style", "label_axes", "label_bars", "NO_CJK_FONT_HELP"]
 
 NO_CJK_FONT_HELP = (
     "No Chinese (CJK) font found: Chinese labels will be drawn as empty boxes. "
@@ -132,4 +132,41 @@ def label_axes(ax, title: str, xlabel: str, ylabel: str):
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    return ax
+
+
+def label_bars(ax, x, heights, labels, *, fontsize: float = 9, headroom: float = 0.12):
+    """Write ``labels`` just above bars (at ``x``, tops at ``heights``); returns ``ax``.
+
+    Raises the top of the y axis to leave ``headroom`` (a fraction of the axis's
+    height) above the tallest labelled bar, so the tallest bar's label stays inside
+    the axes: matplotlib's autoscaling only sees the bars, not text drawn above them.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure()
+    >>> bars = fig.gca().bar([1, 2], [5, 9])
+    >>> ax = label_bars(fig.gca(), [2], [9], ["peak"])
+    >>> round(float(ax.get_ylim()[1]), 2)  # 9 / (1 - 0.12): room for the label above 9
+    10.23
+    >>> fig.canvas.draw()
+    >>> bool(ax.texts[0].get_window_extent().y1 <= ax.get_window_extent().y1)
+    True
+    """
+    heights = [float(h) for h in heights]
+    for xi, height, text in zip(x, heights, labels, strict=True):
+        ax.annotate(
+            text,
+            (xi, height),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize,
+        )
+    if heights:
+        low, high = ax.get_ylim()
+        # the tallest label's top sits at most (1 - headroom) of the way up the axis
+        needed = low + (max(heights) - low) / (1 - headroom)
+        if needed > high:
+            ax.set_ylim(low, needed)
     return ax

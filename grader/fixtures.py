@@ -2,7 +2,10 @@
 
 A second shop generated with another seed means an answer that hard-codes the
 shipped data's numbers cannot pass; the small hand-made tables pin down the
-rules (refunds, cancellations, the as-of cut-off) that a large table might hide.
+rules (refunds, unpaid orders, the as-of cut-off, window ends) that a large table
+might hide. Hand-made order tables have every column, dtype and status of the real
+``orders`` table (:func:`orders_table`), so an answer that uses any real column
+(``order_id``, ``gross_amount_cny``...) works on them as it does on the shop.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ import pandas as pd
 __all__ = [
     "SECOND_SHOP_SEED",
     "second_shop",
+    "orders_table",
     "edge_case_orders",
     "EDGE_AS_OF",
+    "backtest_edge_case",
+    "BACKTEST_AS_OF",
+    "boundary_scores",
     "overview_edge_case",
 ]
 
 SECOND_SHOP_SEED = 7
 EDGE_AS_OF = pd.Timestamp("2025-07-01")
+BACKTEST_AS_OF = pd.Timestamp("2025-08-31")  # + 3 months is 2025-11-30: the month end clips
 
 
 @lru_cache(maxsize=1)
@@ -35,34 +43,137 @@ def second_shop() -> dict[str, pd.DataFrame]:
     return {name: table.copy() for name, table in _second_shop().items()}
 
 
+def orders_table(rows) -> pd.DataFrame:
+    """An ``orders`` table with every real column and dtype, from short rows.
+
+    ``rows``: ``(order_id, customer_id, order_time, status, net_amount_cny)``. The
+    other columns are filled as the shop fills them: a 10% discount on the gross
+    amount (so ``gross_amount_cny`` differs from the net amount), no coupon, Alipay
+    for orders that were paid (none for one that never was, where the schema allows
+    it), no promotion.
+    """
+    from crm_lab.data import schema, validate_table
+
+    df = pd.DataFrame(
+        rows, columns=["order_id", "customer_id", "order_time", "status", "net_amount_cny"]
+    )
+    gross = (df["net_amount_cny"] / 0.9).round(2)
+    df["gross_amount_cny"] = gross
+    df["discount_cny"] = (gross - df["net_amount_cny"]).round(2)
+    df["coupon_code"] = None
+    payment = {c.name: c.kind for c in schema.TABLES["orders"]}["payment_method"]
+    never_paid = df["status"].eq(getattr(schema, "CLOSED", "closed"))
+    df["payment_method"] = "alipay"
+    if payment == "optional_category":
+        df.loc[never_paid, "payment_method"] = None
+    df["promotion"] = "none"
+    df["order_time"] = pd.to_datetime(df["order_time"])
+    columns = [c.name for c in schema.TABLES["orders"]]
+    return validate_table("orders", df[columns], source="<grader.fixtures>")
+
+
+def _not_paid() -> list[str]:
+    from crm_lab.data import schema
+
+    return [s for s in schema.ORDER_STATUSES if s != "paid"]
+
+
 def edge_case_orders() -> pd.DataFrame:
     """Orders that exercise each RFM rule, as of :data:`EDGE_AS_OF`.
 
     - E1: two paid orders and a refunded one (the refund must not count);
-    - E2: only refunded and cancelled orders (no row at all);
+    - E2: one order of every status but paid (no row at all);
     - E3: one paid order late in the evening (recency counts calendar days);
     - E4: a paid order before and one after the as-of date (the later one is ignored);
-    - E5: three paid orders on the same day (three orders, recency 1).
+    - E5: three paid orders on the same day (three orders, recency 1);
+    - E6: a paid order at 00:00:00 on the as-of date itself (not before it: no row),
+      and E7 one a second earlier (recency 1).
     """
+    not_paid = _not_paid()
     rows = [
         ("O1", "E1", "2025-01-10 10:00:00", "paid", 100.0),
         ("O2", "E1", "2025-06-01 09:30:00", "paid", 50.5),
-        ("O3", "E1", "2025-06-20 12:00:00", "refunded", 999.0),
-        ("O4", "E2", "2025-03-03 08:00:00", "refunded", 80.0),
-        ("O5", "E2", "2025-04-04 08:00:00", "cancelled", 60.0),
+        ("O3", "E1", "2025-06-20 12:00:00", not_paid[0], 999.0),
+        *[
+            (f"O4{k}", "E2", f"2025-03-0{k + 1} 08:00:00", status, 80.0 + k)
+            for k, status in enumerate(not_paid)
+        ],
         ("O6", "E3", "2025-06-29 23:59:00", "paid", 12.0),
         ("O7", "E4", "2025-02-01 12:00:00", "paid", 30.0),
         ("O8", "E4", "2025-07-15 12:00:00", "paid", 500.0),
         ("O9", "E5", "2025-06-30 08:00:00", "paid", 10.0),
         ("O10", "E5", "2025-06-30 09:00:00", "paid", 20.0),
         ("O11", "E5", "2025-06-30 10:00:00", "paid", 30.0),
+        ("O12", "E6", "2025-07-01 00:00:00", "paid", 40.0),
+        ("O13", "E7", "2025-06-30 23:59:59", "paid", 45.0),
     ]
-    df = pd.DataFrame(
-        rows, columns=["order_id", "customer_id", "order_time", "status", "net_amount_cny"]
+    return orders_table(rows)
+
+
+def backtest_edge_case() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(segmented, orders)`` that exercise each back-test rule, as of :data:`BACKTEST_AS_OF`
+    with a 3-month window (up to 2025-11-30, excluded).
+
+    Segments: 重要价值客户 B1–B3, 一般发展客户 B4–B5 (nobody buys again: a row of zeros),
+    一般挽留客户 B6; the other segments have no customer (no row).
+
+    - B1: an order at exactly the as-of time (counts) and one before it (does not);
+    - B2: a refunded and an unpaid order in the window (do not count), a paid one that does;
+    - B3: an order at exactly the window's end (does not count), one a second before (counts);
+    - B4, B5: orders only before the window and after it;
+    - B6: two paid orders in the window;
+    - B9: not in the segmented table (a new customer): its orders do not count anywhere.
+    """
+    segmented = pd.DataFrame(
+        {
+            "recency_days": [3, 10, 20, 5, 8, 300],
+            "frequency": [6, 4, 5, 1, 1, 1],
+            "monetary_cny": [900.0, 650.0, 700.0, 40.0, 35.0, 20.0],
+            "r_score": [5, 5, 4, 5, 4, 1],
+            "f_score": [5, 4, 5, 1, 1, 1],
+            "m_score": [5, 5, 4, 1, 1, 1],
+            "segment": ["重要价值客户"] * 3 + ["一般发展客户"] * 2 + ["一般挽留客户"],
+        },
+        index=pd.Index([f"B{i}" for i in range(1, 7)], name="customer_id"),
     )
-    df["order_time"] = pd.to_datetime(df["order_time"])
-    df["status"] = pd.Categorical(df["status"], categories=["paid", "refunded", "cancelled"])
-    return df
+    not_paid = _not_paid()
+    rows = [
+        ("Q1", "B1", "2025-08-31 00:00:00", "paid", 100.0),
+        ("Q2", "B1", "2025-08-30 23:59:59", "paid", 70.0),
+        *[
+            (f"Q3{k}", "B2", f"2025-09-0{k + 1} 12:00:00", status, 300.0 + k)
+            for k, status in enumerate(not_paid)
+        ],
+        ("Q4", "B2", "2025-10-10 12:00:00", "paid", 60.0),
+        ("Q5", "B3", "2025-11-30 00:00:00", "paid", 500.0),
+        ("Q6", "B3", "2025-11-29 23:59:59", "paid", 80.0),
+        ("Q7", "B4", "2025-06-01 10:00:00", "paid", 40.0),
+        ("Q8", "B5", "2025-12-24 10:00:00", "paid", 35.0),
+        ("Q9", "B6", "2025-09-15 10:00:00", "paid", 20.0),
+        ("Q10", "B6", "2025-11-11 00:05:00", "paid", 25.0),
+        ("Q11", "B9", "2025-09-20 10:00:00", "paid", 999.0),
+    ]
+    return segmented, orders_table(rows)
+
+
+def boundary_scores() -> pd.DataFrame:
+    """Scores that sit on the "high" threshold (4) and next to it, whose means and medians
+    are far from 3, so a rule of "above the mean" or "above the median" (or ``> 4``)
+    names other segments than "at least 4"."""
+    r = [4, 3, 4, 3, 5, 4, 4, 5, 1, 4]
+    f = [4, 4, 3, 3, 4, 5, 4, 1, 5, 3]
+    m = [4, 4, 4, 4, 3, 3, 5, 4, 4, 5]
+    return pd.DataFrame(
+        {
+            "recency_days": [10, 60, 12, 55, 2, 11, 9, 3, 400, 13],
+            "frequency": [4, 4, 2, 2, 4, 9, 4, 1, 9, 2],
+            "monetary_cny": [500.0, 510.0, 490.0, 505.0, 200.0, 210.0, 900.0, 480.0, 495.0, 950.0],
+            "r_score": r,
+            "f_score": f,
+            "m_score": m,
+        },
+        index=pd.Index([f"S{i}" for i in range(10)], name="customer_id"),
+    )
 
 
 def overview_edge_case() -> tuple[pd.DataFrame, pd.DataFrame]:
