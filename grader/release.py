@@ -10,9 +10,10 @@ __all__ = ["release"]
 
 
 def release(chapters: list[str] | None = None, root: Path = COURSE_ROOT) -> list[Path]:
-    """Generate the student version of each chapter (all by default); returns the notebooks."""
+    """Generate the student version of each chapter (all, every edition, by default);
+    returns the notebooks."""
     root = Path(root)
-    known = chapter_names(root)
+    known = chapter_names(root, editions=True)
     names = chapters or known
     unknown = sorted(set(names) - set(known))
     if unknown:

@@ -80,6 +80,40 @@ class ChapterAutograder:
         replacements, expected_failures = self.MISTAKES[mistake]
         assert failed(self.grade(notebook, **replacements)) == set(expected_failures)
 
+    # -- the chapter's other-language editions (grader.translate): same tests, same reference.
+    # Their code is the English code (test_translation checks it), so the style and mistake
+    # tables are not run again; these show the edition is graded and speaks its language.
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def edition(cls, root, lang) -> Path:
+        name = f"{cls.CHAPTER}_{lang}"
+        return root / "solutions" / name / f"{name}.ipynb"
+
+    def test_edition_reference_answers_pass_every_cell(self, edition, notebook):
+        results = self.grade(edition)
+        assert set(results) == set(autograded_points(notebook))
+        assert failed(results) == set()
+
+    def test_edition_unanswered_notebook_fails_every_cell(self, edition):
+        results = grade_in_process(edition, {})
+        assert results and failed(results) == set(results)
+
+    def test_edition_shows_a_wrong_answer_s_check_in_its_language(self, edition):
+        """Some listed mistake fails a formative check (✗ …), whose message is in Chinese."""
+        for replacements, _ in self.MISTAKES.values():
+            cells = run_in_process(edition, answers_with(self.REFERENCE, **replacements))
+            messages = [o.get("evalue", "") for c in cells.values() for o in c.outputs
+                        if o.get("ename") == "CheckFailed"]
+            if messages:
+                assert any(_has_cjk(m) for m in messages), messages
+                return
+        pytest.fail("no listed mistake fails a formative check in this chapter")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
 
 def parametrize_contract(metafunc) -> None:
     """conftest's pytest_generate_tests: ``style`` and ``mistake`` from the class's tables."""
@@ -89,3 +123,8 @@ def parametrize_contract(metafunc) -> None:
     for argument, table in (("style", cls.CORRECT_STYLES), ("mistake", cls.MISTAKES)):
         if argument in metafunc.fixturenames:
             metafunc.parametrize(argument, list(table))
+    if "lang" in metafunc.fixturenames:
+        from grader.course import editions
+
+        others = [lang for lang in editions(cls.CHAPTER) if lang != "en"]
+        metafunc.parametrize("lang", others, scope="class")

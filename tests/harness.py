@@ -53,6 +53,11 @@ def run_in_process(notebook: Path, answers: dict[str, object]) -> dict[str, nbfo
     """grade_id → each autograded test cell after running, with the outputs a kernel records."""
     import matplotlib.pyplot as plt
 
+    import crm_lab
+
+    # A kernel starts in English; a Chinese edition's set-up cell switches it, and that
+    # must not carry over into the next notebook run in this process.
+    crm_lab.set_language("en")
     namespace: dict[str, object] = {"__name__": "__main__"}
     results: dict[str, nbformat.NotebookNode] = {}
     # One set of filters for the whole notebook, as in a kernel: a filter one cell sets

@@ -200,3 +200,32 @@ def test_a_failed_check_speaks_the_notebook_s_language():
             checks.check_frame(pd.DataFrame({"a": [1]}), "t", columns=["b"])
     finally:
         crm_lab.set_language("en")
+
+
+# -- the course's own editions -------------------------------------------------------------
+
+from grader.course import chapter_names, editions  # noqa: E402
+
+
+@pytest.mark.parametrize("chapter", chapter_names())
+def test_every_chapter_has_a_complete_current_chinese_edition(root, chapter):
+    """Missing or stale translations fail; so does an edition file older than its sources."""
+    if not (root / "i18n" / "zh" / f"{chapter}.po").is_file():
+        pytest.xfail(f"{chapter} has no Chinese catalogue yet (python -m grader.translate "
+                     f"update {chapter})")
+    assert translate.problems(chapter, root=root) == []
+    name = translate.edition_name(chapter, "zh")
+    on_disk = nbformat.read(root / "solutions" / name / f"{name}.ipynb", as_version=4)
+    assert translate.render(chapter, root=root) == on_disk, (
+        f"solutions/{name} is not what the catalogue builds: python -m grader.translate "
+        f"build {chapter}")
+
+
+@pytest.mark.parametrize("chapter", chapter_names())
+def test_editions_differ_only_in_their_text(root, chapter):
+    found = editions(chapter, root)
+    if "zh" not in found:
+        pytest.xfail(f"{chapter} has no Chinese edition yet")
+    en = nbformat.read(root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    zh = nbformat.read(root / "solutions" / found["zh"] / f"{found['zh']}.ipynb", as_version=4)
+    assert translate.code_differences(en, zh) == []
