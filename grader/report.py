@@ -186,7 +186,7 @@ def write_report(chapter: str, target: Path, root: Path = COURSE_ROOT) -> Path:
     total = table.sum(axis=1)
     questions = [{"name": q, "points": f"{s.points:g}", "mean": s["mean"],
                   "difficulty": s.difficulty, "discrimination": s.discrimination,
-                  "graded": s.graded, "failures": messages.get(q, [])}
+                  "graded": int(s.graded), "failures": messages.get(q, [])}
                  for q, s in stats.iterrows()]
     body = _TEMPLATES.get_template("item_report.html.j2").render(
         chapter=chapter, graded=len(table), total_mean=total.mean(), points=f"{points.sum():g}",
