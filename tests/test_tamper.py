@@ -273,6 +273,9 @@ def test_the_summary_shows_each_flag_under_its_student():
 
 # ---- a real grading run: the flag everywhere, the score the kernel's -----------------------
 
+#: Both tests share one graded class: under xdist one worker grades it, once.
+ONE_WORKER = pytest.mark.xdist_group("tamper_class")
+
 TAMPER_CELL = ("import grader.compare\n"
                "grader.compare.assert_same_table = lambda *a, **k: None  # every table 'matches'\n")
 
@@ -301,6 +304,7 @@ def tamper_class(tmp_path_factory):
 
 
 @pytest.mark.slow
+@ONE_WORKER
 def test_a_flag_never_changes_the_score_the_kernel_gives(tamper_class):
     from grading_support import autograded_points
 
@@ -326,6 +330,7 @@ def test_a_flag_never_changes_the_score_the_kernel_gives(tamper_class):
 
 
 @pytest.mark.slow
+@ONE_WORKER
 def test_the_flag_shows_in_summary_status_export_and_report(tamper_class, tmp_path):
     import csv
 
