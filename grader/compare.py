@@ -12,7 +12,8 @@ What counts as "the same answer" is decided here once, for every chapter:
 - categorical vs plain string values do not matter.
 
 A mismatch raises ``AssertionError`` with a message a student can act on:
-which column, how many rows, and one example.
+which column, how many rows, and one example, in the language the notebook set
+(:func:`crm_lab.set_language`: a Chinese edition's feedback is Chinese).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 __all__ = ["assert_same_table", "assert_same_number"]
 
 
@@ -30,7 +33,8 @@ def _to_frame(obj, what: str) -> pd.DataFrame:
     if isinstance(obj, pd.Series):
         return obj.to_frame(obj.name if obj.name is not None else "value")
     if not isinstance(obj, pd.DataFrame):
-        raise AssertionError(f"{what} should be a pandas DataFrame, got {type(obj).__name__}.")
+        raise AssertionError(tr("{what} should be a pandas DataFrame, got {kind}.", what=what,
+                                kind=type(obj).__name__))
     return obj
 
 
@@ -42,13 +46,12 @@ def _keyed(df: pd.DataFrame, key: str | None, what: str) -> pd.DataFrame:
     elif key in [n for n in df.index.names if n is not None]:
         out = df.reset_index()
     else:
-        raise AssertionError(f"{what} has no column or index named {key!r}.")
+        raise AssertionError(tr("{what} has no column or index named {key!r}.", what=what, key=key))
     out = out.assign(**{key: out[key].astype(str)})
     if out[key].duplicated().any():
-        raise AssertionError(
-            f"{what} has duplicate {key} values, e.g. "
-            f"{out.loc[out[key].duplicated(), key].iloc[0]!r}."
-        )
+        raise AssertionError(tr("{what} has duplicate {key} values, e.g. {example!r}.",
+                                what=what, key=key,
+                                example=out.loc[out[key].duplicated(), key].iloc[0]))
     return out.sort_values(key).reset_index(drop=True)
 
 
@@ -62,7 +65,8 @@ def _column_mismatch(col: str, got: pd.Series, want: pd.Series, rtol: float, ato
         if not (_is_number(got) or pd.api.types.is_bool_dtype(got)):
             converted = pd.to_numeric(got, errors="coerce")
             if converted.isna().sum() > got.isna().sum():
-                raise AssertionError(f"column {col!r} should hold numbers, not {got.dtype}.")
+                raise AssertionError(tr("column {col!r} should hold numbers, not {dtype}.",
+                                        col=col, dtype=got.dtype))
             got = converted
         g = got.astype("float64").to_numpy()
         w = want.astype("float64").to_numpy()
@@ -107,18 +111,20 @@ def assert_same_table(
     >>> got = pd.DataFrame({"frequency": [1.0, 2.0], "customer_id": ["C2", "C1"]})
     >>> assert_same_table(got, want, key="customer_id")
     """
+    what = tr(what)
     actual = _keyed(_to_frame(actual, what), key, what)
-    expected = _keyed(_to_frame(expected, "the reference"), key, "the reference")
+    reference = tr("the reference")
+    expected = _keyed(_to_frame(expected, reference), key, reference)
     wanted = [c for c in (columns if columns is not None else expected.columns) if c != key]
     missing = [c for c in wanted if c not in actual.columns]
     if missing:
-        raise AssertionError(
-            f"{what} is missing column(s) {missing}; it has {list(actual.columns)}."
-        )
+        raise AssertionError(tr("{what} is missing column(s) {missing}; it has {present}.",
+                                what=what, missing=missing, present=list(actual.columns)))
     if not allow_extra_columns and columns is None:
         extra = [c for c in actual.columns if c not in expected.columns]
         if extra:
-            raise AssertionError(f"{what} has column(s) the question does not ask for: {extra}.")
+            raise AssertionError(tr("{what} has column(s) the question does not ask for: "
+                                    "{extra}.", what=what, extra=extra))
     if key is not None:
         only_actual = actual[key][~actual[key].isin(expected[key])]
         only_expected = expected[key][~expected[key].isin(actual[key])]
@@ -126,24 +132,26 @@ def assert_same_table(
             parts = []
             if len(only_expected):
                 example = only_expected.iloc[0]
-                parts.append(f"{len(only_expected):,} {key} value(s) missing (e.g. {example!r})")
+                parts.append(tr("{n:,} {key} value(s) missing (e.g. {example!r})",
+                                n=len(only_expected), key=key, example=example))
             if len(only_actual):
-                parts.append(f"{len(only_actual):,} unexpected (e.g. {only_actual.iloc[0]!r})")
-            raise AssertionError(
-                f"{what} has {len(actual):,} rows, expected {len(expected):,}: "
-                + "; ".join(parts)
-                + "."
-            )
+                parts.append(tr("{n:,} unexpected (e.g. {example!r})", n=len(only_actual),
+                                example=only_actual.iloc[0]))
+            raise AssertionError(tr("{what} has {rows:,} rows, expected {expected:,}: {parts}.",
+                                    what=what, rows=len(actual), expected=len(expected),
+                                    parts="; ".join(parts)))
     elif len(actual) != len(expected):
-        raise AssertionError(f"{what} has {len(actual):,} rows, expected {len(expected):,}.")
+        raise AssertionError(tr("{what} has {rows:,} rows, expected {expected:,}.", what=what,
+                                rows=len(actual), expected=len(expected)))
     for col in wanted:
         bad = _column_mismatch(col, actual[col], expected[col], rtol, atol)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            where = f"{key} {actual[key].iloc[i]!r}" if key else f"row {i}"
-            raise AssertionError(
-                f"column {col!r} differs in {int(bad.sum()):,} of {len(bad):,} rows "
-                f"(e.g. {where}: got {actual[col].iloc[i]!r}, expected {expected[col].iloc[i]!r})."
+            where = f"{key} {actual[key].iloc[i]!r}" if key else tr("row {i}", i=i)
+            raise AssertionError(tr(
+                "column {col!r} differs in {bad:,} of {rows:,} rows "
+                "(e.g. {where}: got {got!r}, expected {want!r}).", col=col, bad=int(bad.sum()),
+                rows=len(bad), where=where, got=actual[col].iloc[i], want=expected[col].iloc[i])
             )
 
 
@@ -154,11 +162,15 @@ def assert_same_number(
 
     >>> assert_same_number(0.5, 0.5000000001)
     """
+    what = tr(what)
     if isinstance(actual, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
-        raise AssertionError(f"{what} should be a single number, not a {type(actual).__name__}.")
+        raise AssertionError(tr("{what} should be a single number, not a {kind}.", what=what,
+                                kind=type(actual).__name__))
     try:
         value = float(actual)
     except (TypeError, ValueError):
-        raise AssertionError(f"{what} should be a number, got {type(actual).__name__}.") from None
+        raise AssertionError(tr("{what} should be a number, got {kind}.", what=what,
+                                kind=type(actual).__name__)) from None
     if not math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
-        raise AssertionError(f"{what} = {value:g} is not the expected value.")
+        raise AssertionError(tr("{what} = {value:g} is not the expected value.", what=what,
+                                value=value))

@@ -179,8 +179,9 @@ def _tr_messages(package_dir) -> dict[str, str]:
 
 def test_every_run_time_message_has_a_chinese_translation(root):
     po = {e.msgid for e in polib.pofile(str(i18n._LOCALE / "zh.po")) if e.msgstr}
-    messages = _tr_messages(root / "crm_lab")
-    assert len(messages) > 15
+    messages = {**_tr_messages(root / "crm_lab"), **_tr_messages(root / "grader"),
+                "your answer": "grader/compare.py (default of what=)"}
+    assert len(messages) > 30
     missing = {m: f for m, f in messages.items() if m not in po}
     assert not missing, f"add these to crm_lab/locale/zh.po: {missing}"
 
@@ -229,3 +230,19 @@ def test_editions_differ_only_in_their_text(root, chapter):
     en = nbformat.read(root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
     zh = nbformat.read(root / "solutions" / found["zh"] / f"{found['zh']}.ipynb", as_version=4)
     assert translate.code_differences(en, zh) == []
+
+
+def test_hidden_tests_messages_follow_the_notebook_s_language():
+    import pandas as pd
+
+    from grader.compare import assert_same_table
+
+    want = pd.DataFrame({"customer_id": ["C1", "C2"], "frequency": [1, 2]})
+    try:
+        crm_lab.set_language("zh")
+        with pytest.raises(AssertionError, match="列 'frequency' 在 2 行中有 1 行不对"):
+            assert_same_table(want.assign(frequency=[1, 3]), want, key="customer_id")
+    finally:
+        crm_lab.set_language("en")
+    with pytest.raises(AssertionError, match="column 'frequency' differs in 1 of 2 rows"):
+        assert_same_table(want.assign(frequency=[1, 3]), want, key="customer_id")
