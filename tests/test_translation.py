@@ -246,3 +246,11 @@ def test_hidden_tests_messages_follow_the_notebook_s_language():
         crm_lab.set_language("en")
     with pytest.raises(AssertionError, match="column 'frequency' differs in 1 of 2 rows"):
         assert_same_table(want.assign(frequency=[1, 3]), want, key="customer_id")
+
+
+def test_jupyterlab_can_show_its_own_menus_in_chinese():
+    """The language pack the course installs is one JupyterLab's settings can switch to."""
+    from jupyterlab_server.translation_utils import get_language_packs
+
+    packs, problems = get_language_packs()
+    assert "zh_CN" in packs and not problems
