@@ -39,13 +39,9 @@ def service_steps(shop, seed, calendar):
     )
     _, *chat_times = timed(lambda: service.chat_sessions(seed, calendar, view, contacts, stream))
     _, *phone_times = timed(lambda: service.phone_line(seed, calendar, view, contacts, stream))
-    _, *ticket_times = timed(
-        lambda: service.tickets(seed, calendar, orders, None, None, stream)
-    )
+    _, *ticket_times = timed(lambda: service.tickets(seed, calendar, orders, None, None, stream))
     _, *faq_times = timed(service.faq_table)
-    _, *question_times = timed(
-        lambda: service.chat_questions(seed, len(shop["customers"]), stream)
-    )
+    _, *question_times = timed(lambda: service.chat_questions(seed, len(shop["customers"]), stream))
     return [
         ("contacts (shared by chats, calls, tickets)", *contact_times),
         ("chats + chat_staffing", *chat_times),
@@ -76,7 +72,8 @@ def bench(n_customers: int, write: bool, seed: int = 2026) -> None:
         "faq": f"{len(shop['faq']):,} rows",
         "chat_questions": f"{len(shop['chat_questions']):,} rows",
     }
-    print(f"    {'shop proper (customers ... order_items)':<44} {'':>8} {cpu - service_cpu:6.2f} s CPU")
+    shop_proper = cpu - service_cpu
+    print(f"    {'shop proper (customers ... order_items)':<44} {'':>8} {shop_proper:6.2f} s CPU")
     for name, step_wall, step_cpu in steps:
         print(f"    {name:<44} {step_wall:6.2f} s {step_cpu:6.2f} s CPU  {sizes[name]}")
     if write:

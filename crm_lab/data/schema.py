@@ -227,7 +227,6 @@ SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
-
 # Rules across the columns of a service table, checked by the loaders once every column is
 # well-formed: a new table declares its rules here rather than adding code to the loaders.
 @dataclass(frozen=True)

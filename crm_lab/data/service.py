@@ -135,7 +135,7 @@ class AfterSaleTopic:
 #: The after-sale rates, per order event and channel (the shop's service statistics).
 AFTER_SALE_TOPICS = (
     # "Where is my parcel?" (物流查询): 5% of orders, 2.5x after big sales.
-    AfterSaleTopic("logistics", 0.050, 0.050, 2.5, (2.0, 6.0), 0.08, 0.00, 0.80, "late_delivery", 0.45),
+    AfterSaleTopic("logistics", 0.05, 0.05, 2.5, (2, 6), 0.08, 0.0, 0.80, "late_delivery", 0.45),
     # Refunds (退款): most refunded orders start with a contact; a few paid ones ask in vain.
     AfterSaleTopic("refund", 0.006, 0.40, 1.0, (0.2, 8.0), 0.05, 0.02, 0.75, "refund", 0.50),
     AfterSaleTopic("damaged", 0.003, 0.25, 1.0, (2.0, 5.0), 0.15, 0.05, 0.60, "damaged", 1.0),
@@ -226,9 +226,7 @@ def _read_orders(orders: pd.DataFrame, calendar: pd.DataFrame) -> _Orders:
         orders, time = orders.iloc[by_time], time[by_time]
     ids = orders.customer_id.to_numpy(dtype=object)
     # Codes numbered in order of the customers' first orders.
-    _, first_index, inverse = np.unique(
-        _id_numbers(ids), return_index=True, return_inverse=True
-    )
+    _, first_index, inverse = np.unique(_id_numbers(ids), return_index=True, return_inverse=True)
     by_first = np.argsort(first_index)
     rank = np.empty(len(first_index), np.int64)
     rank[by_first] = np.arange(len(first_index))
@@ -358,9 +356,7 @@ def pre_sale_contacts(seed, calendar, orders: _Orders, stream) -> _Contacts:
         _draw(rng, promo_share / promo_share.sum(), n),
         _draw(rng, _PRE_SALE_TOPIC_SHARES, n),
     )
-    channel = np.where(
-        (rng.random(n) < _PRE_SALE_PHONE_SHARE) & _line_open(when), _PHONE, _CHAT
-    )
+    channel = np.where((rng.random(n) < _PRE_SALE_PHONE_SHARE) & _line_open(when), _PHONE, _CHAT)
     index = np.flatnonzero(asked)
     converted = _Contacts(
         order=index,
@@ -510,7 +506,9 @@ def repeat_contacts(seed, first: _Contacts, end: int, stream) -> _Contacts:
     return _Contacts.concat(rounds)
 
 
-def shop_contacts(seed, calendar, orders: pd.DataFrame, stream) -> tuple[_Orders, _Contacts, _Contacts]:
+def shop_contacts(
+    seed, calendar, orders: pd.DataFrame, stream
+) -> tuple[_Orders, _Contacts, _Contacts]:
     """The shop's orders as arrays, every contact of its customers, and the issues.
 
     Returns ``(orders, contacts, issues)``: ``contacts`` holds the pre-sale
@@ -592,8 +590,8 @@ def chat_staffing_plan(calendar, hourly_chats: np.ndarray, mean_seconds: float) 
     slots to :data:`_CHAT_PLANNED_OCCUPANCY` of the forecast.
     """
     per_day = hourly_chats.sum(axis=1)
-    week = np.convolve(np.r_[np.full(3, per_day[:7].mean()), per_day, np.full(3, per_day[-7:].mean())],
-                       np.ones(7) / 7, mode="valid")  # fmt: skip
+    padded = np.r_[np.full(3, per_day[:7].mean()), per_day, np.full(3, per_day[-7:].mean())]
+    week = np.convolve(padded, np.ones(7) / 7, mode="valid")
     profile = hourly_chats.sum(axis=0) / max(hourly_chats.sum(), 1)
     forecast = week[:, None] * profile[None, :]
     concurrent = forecast * mean_seconds / 3600
@@ -630,9 +628,7 @@ def chat_sessions(seed, calendar, orders: _Orders, contacts: _Contacts, stream):
     agents = chat_staffing_plan(calendar, hourly, mean_talk)
     # The load a chat meets: chats open when it starts (itself included), per agent slot.
     ends = np.sort(chat.time + talk)
-    open_now = np.searchsorted(chat.time, chat.time, side="right") - _sorted_search(
-        ends, chat.time
-    )
+    open_now = np.searchsorted(chat.time, chat.time, side="right") - _sorted_search(ends, chat.time)
     slots = (agents * CHAT_CONCURRENCY).ravel()[hour]
     slow = _congestion(np.where(slots > 0, open_now / np.maximum(slots, 1), 0.0))
 
@@ -858,9 +854,11 @@ def phone_line(seed, calendar, view: _Orders, contacts: _Contacts, stream):
     np.add.at(own_counts, (own_day, own_queue, own_interval), 1.0)
 
     rng = stream(seed, "calls.staffing")
-    forecast = planned + own_counts.sum(axis=2, keepdims=True) * (
-        _INTRADAY / _INTRADAY.sum(axis=1, keepdims=True)
-    )[None, :, :]
+    forecast = (
+        planned
+        + own_counts.sum(axis=2, keepdims=True)
+        * (_INTRADAY / _INTRADAY.sum(axis=1, keepdims=True))[None, :, :]
+    )
     offered_load = forecast * _MEAN_HANDLE_SECONDS[None, :, None] / INTERVAL_SECONDS
     agents = np.ceil(offered_load + 0.9 * np.sqrt(offered_load) + 0.2).astype(int)
     agents = np.maximum(agents - (rng.random(agents.shape) < 0.08), 1)  # someone off sick
@@ -870,8 +868,10 @@ def phone_line(seed, calendar, view: _Orders, contacts: _Contacts, stream):
     cell = np.repeat(np.arange(counts.size), counts)
     day_of, queue_of, interval_of = np.unravel_index(cell, expected.shape)
     n_other = len(cell)
-    offset = OPEN_HOUR * 3600 + interval_of * INTERVAL_SECONDS + np.floor(
-        rng.random(n_other) * INTERVAL_SECONDS
+    offset = (
+        OPEN_HOUR * 3600
+        + interval_of * INTERVAL_SECONDS
+        + np.floor(rng.random(n_other) * INTERVAL_SECONDS)
     )
     rng = stream(seed, "calls.shops")
     shop_weight = 1.0 / np.arange(1, _N_CLIENT_SHOPS + 1) ** 0.8
