@@ -1,29 +1,60 @@
-"""A synthetic class of RFM submissions with known scores, for trying and testing the grader.
+"""Synthetic classes of submissions with known scores, for trying, testing and benchmarking
+the grader, for any chapter.
 
-Each student's notebook is the released chapter with answer cells filled in:
-the worked solution, another correct style, a common mistake, or a
-pathology a real class produces (an endless loop, ``os._exit``, a memory
-hog, broken JSON, a renamed file, deleted, duplicated or edited cells).
-:data:`STUDENTS` says what each one is and the autograded points it must get
-(out of 14) — or ``None`` when it cannot be graded.
+Each student's notebook is the released chapter with answer cells filled in. Every chapter's
+class is derived from the chapter itself (:func:`chapter_class`), so a new chapter needs no
+entry here:
+
+- ``worked_solution``: the answer cells of ``solutions/``, handed in as they are;
+- ``blank``: the released notebook, nothing answered;
+- ``copies_inputs``: another correct style, every answer working on copies of its arguments;
+- ``slip_<answer>``: a common mistake, one answer whose result comes out wrong (every number
+  10% too high, plus one) and which loses the test cells that depend on it.
+
+Chapter 06 also has a hand-written class (:data:`STUDENTS`): other correct styles, common
+mistakes and the pathologies a real class produces (an endless loop, ``os._exit``, a memory
+hog, broken JSON, a renamed file, deleted, duplicated or edited cells), each with the
+autograded points it must get (out of 14) — or ``None`` when it cannot be graded.
+No student of any benchmark mix prints a warning: stock nbgrader scores such a test cell 0
+and ``grade`` deliberately does not, so their scores could not be compared.
 
 >>> write_class(course_root, names=["perfect", "blank"])  # doctest: +SKIP
+>>> write_benchmark_class(course_root, "07_call_centre", n=40)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import ast
 import copy
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Template
 
 import nbformat
 
-__all__ = ["Student", "STUDENTS", "EXTRA_STUDENTS", "BENCHMARK_MIX", "ANSWERS", "write_class",
+from grader.course import COURSE_ROOT
+
+__all__ = ["Student", "STUDENTS", "EXTRA_STUDENTS", "BENCHMARK_MIX", "ANSWERS", "REWRITES",
+           "write_class", "write_benchmark_class", "chapter_class", "benchmark_mix",
            "submission_notebook", "CHAPTER"]
 
-CHAPTER = "06_rfm"
-FULL = 14.0
+CHAPTER = "06_rfm"  # the chapter of the hand-written class
+
+
+def _test_points(nb) -> dict[str, float]:
+    """Autograded test cell grade_id -> points (plots and written answers are graded by hand)."""
+    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader.get("points", 0))
+            for c in nb.cells if c.cell_type == "code"
+            and c.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and not c.metadata.nbgrader.get("solution")}
+
+
+# Read from the chapter (14 when the class was written), so a new exercise in 06 does not
+# make every hand-written expectation stale.
+FULL = sum(_test_points(nbformat.read(
+    COURSE_ROOT / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)).values())
 
 # -- answer cells, by grade_id --------------------------------------------------------------
 
@@ -100,9 +131,12 @@ class Student:
     """One synthetic submission: answer overrides, a damage to apply, the expected points."""
 
     answers: dict[str, str] = field(default_factory=dict)   # answer grade_id -> ANSWERS key
-    damage: str = ""                                        # see _damage()
+    damage: str = ""                                        # see submission_notebook()
     expected: float | None = FULL                           # autograded points; None: ungradable
     solution: bool = True                                   # start from the worked answers
+    rewrite: str = ""                                       # a REWRITES key, applied to...
+    rewritten: tuple[str, ...] = ()                         # ...these answer grade_ids
+    chapter: str = CHAPTER
 
 
 _FAST = {"rfm_segments": "segments_vectorised"}
@@ -138,6 +172,56 @@ EXTRA_STUDENTS: dict[str, Student] = {"worked_solution": Student({})}
 BENCHMARK_MIX = ["perfect", "other_style", "blank", "refunds_and_customers", "scores_reversed",
                  "median_and_percent", "worked_solution", "edited_test"]
 
+# -- rewrites of a worked answer, for any chapter ----------------------------------------
+# Appended to an answer cell after the worked solution; $name is the function the cell
+# defines. They rebind the student's own function only, never a module's.
+
+#: rewrite -> (is the answer still right?, code appended to the answer cell)
+REWRITES: dict[str, tuple[bool, Template]] = {
+    "copies_inputs": (True, Template('''
+
+# I work on copies, so that the tables I am given never change.
+_${name}_on_originals = $name
+
+
+def $name(*args, **kwargs):
+    args = [a.copy() if hasattr(a, "copy") else a for a in args]
+    kwargs = {k: v.copy() if hasattr(v, "copy") else v for k, v in kwargs.items()}
+    return _${name}_on_originals(*args, **kwargs)
+''')),
+    "slip": (False, Template('''
+
+# The last step slipped: every number comes out 10% too high, plus one (so zeros move too).
+_${name}_right = $name
+
+
+def _off(value):
+    import numbers
+
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return value.apply(_off)
+    if isinstance(value, pd.Series):
+        numeric = pd.api.types.is_numeric_dtype(value) and not pd.api.types.is_bool_dtype(value)
+        return value * 1.1 + 1 if numeric else value
+    if isinstance(value, (list, tuple)):
+        return [_off(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _off(v) for k, v in value.items()}
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return value * 1.1 + 1
+    return value
+
+
+def $name(*args, **kwargs):
+    return _off(_${name}_right(*args, **kwargs))
+''')),
+}
+
+#: chapter -> its hand-written (test class, extra kinds, benchmark mix)
+_HAND_WRITTEN = {CHAPTER: (STUDENTS, EXTRA_STUDENTS, BENCHMARK_MIX)}
+
 _SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*\n", re.MULTILINE)
 
 
@@ -149,11 +233,89 @@ def _cell(nb, grade_id):
     return next(c for c in nb.cells if _meta(c).get("grade_id") == grade_id)
 
 
+def _notebook(root: Path, folder: str, chapter: str):
+    return nbformat.read(Path(root) / folder / chapter / f"{chapter}.ipynb", as_version=4)
+
+
+def _defined_function(source: str, grade_id: str) -> str | None:
+    """The function an answer cell defines: the one named like the cell, else its last."""
+    try:
+        defs = [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    except SyntaxError:
+        return None
+    return grade_id if grade_id in defs else (defs[-1] if defs else None)
+
+
+def _names(source: str) -> set[str]:
+    try:
+        return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return set()
+
+
+def _dependencies(solution) -> tuple[dict[str, str], dict[str, float], dict[str, set[str]]]:
+    """From a solution notebook: answer grade_id -> the function it defines; autograded test
+    cell -> points; test cell -> the answers it depends on, directly or through another
+    answer (chapter 07's test_agents_required calls agents_required, which calls
+    erlang_c_service_level)."""
+    functions, points, named = {}, _test_points(solution), {}
+    for cell in solution.cells:
+        meta = _meta(cell)
+        if cell.cell_type != "code" or not meta:
+            continue
+        if meta.get("solution") and not meta.get("grade"):
+            name = _defined_function(cell.source, meta["grade_id"])
+            if name:
+                functions[meta["grade_id"]] = name
+                named[meta["grade_id"]] = _names(cell.source)
+        elif meta["grade_id"] in points:
+            named[meta["grade_id"]] = _names(cell.source)
+    answer_of = {name: gid for gid, name in functions.items()}
+
+    def reached(gid: str, seen: frozenset = frozenset()) -> set[str]:
+        direct = {answer_of[n] for n in named[gid] if n in answer_of} - seen - {gid}
+        return direct.union(*(reached(a, seen | direct | {gid}) for a in direct))
+
+    return functions, points, {test: reached(test) for test in points}
+
+
+def _derived_class(chapter: str, root: Path) -> dict[str, Student]:
+    """The kinds every chapter has (module docstring), with the points each must get, read
+    from the solution notebook: a slip costs every test cell that depends on its answer."""
+    functions, points, depends = _dependencies(_notebook(root, "solutions", chapter))
+    full = sum(points.values())
+    kinds = {
+        "worked_solution": Student(expected=full, chapter=chapter),
+        "blank": Student(solution=False, expected=0.0, chapter=chapter),
+        "copies_inputs": Student(rewrite="copies_inputs", rewritten=tuple(functions),
+                                 expected=full, chapter=chapter),
+    }
+    for gid in functions:
+        lost = sum(p for test, p in points.items() if gid in depends[test])
+        kinds[f"slip_{gid}"] = Student(rewrite="slip", rewritten=(gid,), expected=full - lost,
+                                       chapter=chapter)
+    return kinds
+
+
+def chapter_class(chapter: str = CHAPTER, root: Path = COURSE_ROOT) -> dict[str, Student]:
+    """Every kind of submission of ``chapter``, by name: the derived kinds and, for chapter
+    06, the hand-written ones."""
+    students, extra, _ = _HAND_WRITTEN.get(chapter, ({}, {}, []))
+    return {**_derived_class(chapter, root), **students, **extra}
+
+
+def benchmark_mix(chapter: str = CHAPTER, root: Path = COURSE_ROOT) -> list[str]:
+    """The kinds a benchmark of ``chapter`` cycles through: submissions stock nbgrader grades
+    the way ``grade`` does (no killed kernels, no renamed or deleted cells, no warnings)."""
+    _, _, hand = _HAND_WRITTEN.get(chapter, ({}, {}, []))
+    return list(dict.fromkeys([*hand, *_derived_class(chapter, root)]))
+
+
 def submission_notebook(root: Path, student: Student):
     """The notebook ``student`` hands in: the release with answer cells filled in."""
-    root = Path(root)
-    release = nbformat.read(root / "chapters" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
-    solution = nbformat.read(root / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    root, chapter = Path(root), student.chapter
+    release = _notebook(root, "chapters", chapter)
+    solution = _notebook(root, "solutions", chapter)
     nb = copy.deepcopy(release)
     for cell in nb.cells:
         meta = _meta(cell)
@@ -164,6 +326,9 @@ def submission_notebook(root: Path, student: Student):
             cell.source = ANSWERS[student.answers[gid]]
         elif student.solution:
             cell.source = _SOLUTION_MARKERS.sub("", _cell(solution, gid).source)
+        if student.rewrite and gid in student.rewritten:
+            name = _defined_function(cell.source, gid)
+            cell.source += REWRITES[student.rewrite][1].substitute(name=name)
     if student.damage == "count_refunds":
         cell = _cell(nb, "rfm_table")
         cell.source = cell.source.replace('(orders["status"] == "paid") & ', "")
@@ -176,30 +341,53 @@ def submission_notebook(root: Path, student: Student):
     return nb
 
 
-def write_class(root: Path, names: list[str] | None = None, copies: int = 1) -> dict[str, Student]:
-    """Write submissions into ``<root>/submitted/<student>/06_rfm/``; returns student → Student.
+def _write(root: Path, sid: str, student: Student, nb) -> None:
+    folder = Path(root) / "submitted" / sid / student.chapter
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{student.chapter}.ipynb"
+    if student.damage == "no_notebook":
+        (folder / "README.txt").write_text("forgot to attach the notebook\n")
+    elif student.damage == "broken_json":
+        target.write_text(nbformat.writes(nb)[:5000], encoding="utf-8")
+    elif student.damage == "rename":
+        nbformat.write(nb, folder / f"Copy of {student.chapter}.ipynb")
+    else:
+        nbformat.write(nb, target)
 
-    ``names``: keys of :data:`STUDENTS` or :data:`EXTRA_STUDENTS` (default: all of
-    STUDENTS); ``copies`` > 1 writes each several times (``perfect_2`` …), for benchmarks.
+
+def write_class(root: Path, names: list[str] | None = None, copies: int = 1,
+                chapter: str = CHAPTER) -> dict[str, Student]:
+    """Write submissions into ``<root>/submitted/<student>/<chapter>/``; returns student →
+    Student.
+
+    ``names``: keys of :func:`chapter_class` (default: chapter 06's :data:`STUDENTS`, every
+    derived kind for another chapter); ``copies`` > 1 writes each several times
+    (``perfect_2`` …).
     """
-    root = Path(root)
+    kinds = chapter_class(chapter, root)
+    hand, _, _ = _HAND_WRITTEN.get(chapter, ({}, {}, []))
     written = {}
-    kinds = {**STUDENTS, **EXTRA_STUDENTS}
-    for name in names or list(STUDENTS):
+    for name in names or list(hand or kinds):
         student = kinds[name]
         nb = None if student.damage == "no_notebook" else submission_notebook(root, student)
         for k in range(1, copies + 1):
             sid = name if copies == 1 else f"{name}_{k}"
-            folder = root / "submitted" / sid / CHAPTER
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{CHAPTER}.ipynb"
-            if student.damage == "no_notebook":
-                (folder / "README.txt").write_text("forgot to attach the notebook\n")
-            elif student.damage == "broken_json":
-                target.write_text(nbformat.writes(nb)[:5000], encoding="utf-8")
-            elif student.damage == "rename":
-                nbformat.write(nb, folder / f"Copy of {CHAPTER}.ipynb")
-            else:
-                nbformat.write(nb, target)
+            _write(root, sid, student, nb)
             written[sid] = student
+    return written
+
+
+def write_benchmark_class(root: Path, chapter: str, n: int) -> dict[str, Student]:
+    """Write ``n`` submissions of ``chapter``, cycling through :func:`benchmark_mix`
+    (``worked_solution_1``, ``blank_1``, … ``worked_solution_2`` …); returns student →
+    Student."""
+    kinds = chapter_class(chapter, root)
+    mix = benchmark_mix(chapter, root)
+    notebooks = {name: submission_notebook(root, kinds[name]) for name in mix[:n]}
+    written, copies = {}, dict.fromkeys(mix, 0)
+    for name in itertools.islice(itertools.cycle(mix), n):
+        copies[name] += 1
+        sid = f"{name}_{copies[name]}"
+        _write(root, sid, kinds[name], notebooks[name])
+        written[sid] = kinds[name]
     return written

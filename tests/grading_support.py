@@ -12,9 +12,10 @@ TIMEOUT_S = 10
 MEMORY = 2 * 1024**3  # a kernel with the chapter loaded uses about 1.2 GiB of address space
 
 
-def released_course(tmp_path_factory, name):
+def released_course(tmp_path_factory, name, chapter=CHAPTER):
+    """A course copy with ``chapter`` released afresh from its solutions."""
     course = copy_course(tmp_path_factory.mktemp(name) / "course")
-    run_nbgrader("generate_assignment", CHAPTER, "--force", root=course, capture=True)
+    run_nbgrader("generate_assignment", chapter, "--force", root=course, capture=True)
     return course
 
 
