@@ -37,7 +37,7 @@ import pandas as pd
 
 from grader.autograde.config import course_directory, load_config
 from grader.autograde.submissions import locate_notebook, student_ids
-from grader.course import COURSE_ROOT
+from grader.course import COURSE_ROOT, edition_of, editions
 
 __all__ = ["normalised_tokens", "fingerprints", "answer_cells", "similar_pairs",
            "write_similarity_report", "K_GRAM", "WINDOW"]
@@ -109,22 +109,28 @@ def answer_cells(nb) -> dict[str, tuple[str, str]]:
 
 
 def _class_cells(chapter: str, root: Path) -> tuple[dict[str, dict[str, _Cell]], list[str]]:
+    """Every student's answer cells, across the chapter's editions (English, 中文 …): their
+    code and grade ids are the same, so a copy from one edition into the other shows."""
     coursedir = course_directory(root, load_config(root))
-    release = Path(coursedir.format_path(coursedir.release_directory, ".", chapter))
-    stubs = {gid: fingerprints(normalised_tokens(src, lang)) for gid, (src, lang)
-             in answer_cells(nbformat.read(str(release / f"{chapter}.ipynb"), 4)).items()}
     submitted = Path(coursedir.root) / coursedir.submitted_directory
-    cells, skipped = {}, []
-    for student in student_ids(submitted, chapter):
-        located = locate_notebook(submitted / student / chapter, chapter)
-        try:
-            nb = nbformat.read(str(located.path), as_version=4)
-        except Exception:
-            skipped.append(student)
-            continue
-        cells[student] = {
-            gid: _Cell(src, fingerprints(normalised_tokens(src, lang)) - stubs.get(gid, set()))
-            for gid, (src, lang) in answer_cells(nb).items()}
+    cells, skipped, when = {}, [], {}
+    for name in editions(edition_of(chapter)[0], root).values() or [chapter]:
+        release = Path(coursedir.format_path(coursedir.release_directory, ".", name))
+        stubs = {gid: fingerprints(normalised_tokens(src, lang)) for gid, (src, lang)
+                 in answer_cells(nbformat.read(str(release / f"{name}.ipynb"), 4)).items()}
+        for student in student_ids(submitted, name):
+            located = locate_notebook(submitted / student / name, name)
+            try:
+                nb = nbformat.read(str(located.path), as_version=4)
+            except Exception:
+                skipped.append(student)
+                continue
+            if when.get(student, -1) > located.path.stat().st_mtime:
+                continue  # both editions submitted: the later one counts, as in export
+            when[student] = located.path.stat().st_mtime
+            cells[student] = {
+                gid: _Cell(src, fingerprints(normalised_tokens(src, lang)) - stubs.get(gid, set()))
+                for gid, (src, lang) in answer_cells(nb).items()}
     return cells, skipped
 
 
