@@ -229,6 +229,17 @@ def test_a_cell_unchanged_from_the_release_is_not_the_students(root):
     assert tamper.scan_cells(tamper.student_cells(nb, {setup.source})) == []
 
 
+def test_a_cell_dressed_as_a_locked_one_is_still_the_students(root):
+    # Sanitising drops a grade_id the gradebook does not know but keeps the rest of the
+    # metadata: "locked" without a grade_id is no course cell.
+    source = "import importlib\n"
+    nb = _with_added_cell(root, source)
+    added = next(c for c in nb.cells if c.source == source)
+    added.metadata["nbgrader"] = {"locked": True, "solution": False, "grade": False,
+                                  "schema_version": 3}
+    assert [f.rule for f in _flags(root, nb)] == ["importlib"]
+
+
 # ---- where flags are kept and shown -------------------------------------------------------
 
 def test_status_records_written_before_flags_are_still_read(tmp_path):
