@@ -225,19 +225,17 @@ def _read_orders(orders: pd.DataFrame, calendar: pd.DataFrame) -> _Orders:
         by_time = np.argsort(time, kind="stable")
         orders, time = orders.iloc[by_time], time[by_time]
     ids = orders.customer_id.to_numpy(dtype=object)
-    # Codes numbered in order of the customers' first orders.
-    _, first_index, inverse = np.unique(_id_numbers(ids), return_index=True, return_inverse=True)
-    by_first = np.argsort(first_index)
-    rank = np.empty(len(first_index), np.int64)
-    rank[by_first] = np.arange(len(first_index))
-    first_index = first_index[by_first]
-    is_first = np.zeros(len(time), bool)
-    is_first[first_index] = True
+    # Codes in order of first appearance, so in order of the customers' first orders; a
+    # code is new exactly when it is above every code before it.
+    customer, _ = pd.factorize(ids)
+    customer = customer.astype(np.int64)
+    is_first = customer > np.maximum.accumulate(np.r_[-1, customer[:-1]])
+    first_index = np.flatnonzero(is_first)
     end = int((calendar.date.iloc[-1] + pd.Timedelta(days=1)).value // 10**9)
     return _Orders(
         order_id=np.append(orders.order_id.to_numpy(dtype=object), None),
         time=time,
-        customer=rank[inverse.ravel()],
+        customer=customer,
         customer_id=ids[first_index],
         first_time=time[first_index],
         is_first=is_first,
@@ -252,27 +250,6 @@ def _category_values(column: pd.Series) -> np.ndarray:
     """A column's values as an object array, fast for a categorical column."""
     values = pd.Categorical(column)
     return np.append(np.asarray(values.categories, dtype=object), None)[values.codes]
-
-
-def _id_numbers(ids: np.ndarray) -> np.ndarray:
-    """Integers standing for text ids, equal exactly when the ids are equal.
-
-    Ids of a prefix letter and digits (``C000123``) are read as their number
-    without hashing a million Python strings (pandas' factorize took 2 s here
-    for 1.1 M orders, this 0.15 s); any other ids are factorized.
-    """
-    text = np.asarray(ids, dtype="U")
-    width = text.dtype.itemsize // 4
-    chars = text.view(np.uint32).reshape(len(text), width)
-    digits = chars[:, 1:].astype(np.int64) - 48
-    present = chars[:, 1:] != 0
-    numeric = ((digits >= 0) & (digits <= 9)) | ~present
-    if len(text) == 0 or width > 19 or (chars[:, 0] != chars[0, 0]).any() or not numeric.all():
-        return pd.factorize(ids)[0]
-    number = np.zeros(len(text), np.int64)
-    for j in range(width - 1):
-        number = np.where(present[:, j], number * 10 + digits[:, j], number)
-    return number * 32 + present.sum(axis=1)  # C01 and C001 stay apart
 
 
 @dataclass(frozen=True)
