@@ -399,6 +399,13 @@ def test_only_answered_calls_have_handle_time_and_some_are_rated(shop):
     assert 0.2 <= calls.csat.notna().mean() <= 0.5
 
 
+def test_a_third_of_the_rostered_agents_time_is_lost_to_shrinkage(shop):
+    staffing = shop["call_staffing"]
+    assert (staffing.scheduled_agents >= staffing.agents).all()
+    shrinkage = 1 - staffing.agents.sum() / staffing.scheduled_agents.sum()
+    assert 0.25 <= shrinkage <= 0.45
+
+
 def test_staffing_has_every_half_hour_of_every_queue(shop):
     staffing = shop["call_staffing"]
     assert len(staffing) == CALL_WINDOW_DAYS * 3 * (CLOSE_HOUR - OPEN_HOUR) * 2
@@ -666,6 +673,12 @@ def test_a_chat_rating_outside_1_to_5_is_refused(data_dir):
     edit(data_dir / "chats.csv", lambda t: t.loc.__setitem__((1, "satisfaction"), "0"))
     with pytest.raises(ValueError, match=r"chats\.csv.*'satisfaction'.*1 to 5.*row 1"):
         load_chats(data_dir)
+
+
+def test_fewer_agents_rostered_than_logged_in_is_refused(data_dir):
+    edit(data_dir / "call_staffing.csv", lambda t: t.loc.__setitem__((3, "scheduled_agents"), "0"))
+    with pytest.raises(ValueError, match=r"'scheduled_agents' is below 'agents'.*row 3"):
+        load_call_staffing(data_dir)
 
 
 def test_a_resolution_before_the_first_reply_is_refused(data_dir):

@@ -273,7 +273,7 @@ def _broken_rule(rule, df, name, source) -> str | None:
     elif isinstance(rule, schema.InOrder):
         values = df[rule.later]
         wrong = (df[rule.later] < df[rule.earlier]).fillna(False).to_numpy(dtype=bool)
-        what = f"is before {rule.earlier!r}"
+        what = f"{rule.words} {rule.earlier!r}"
     else:  # pragma: no cover - a new kind of rule needs its check here
         raise AssertionError(f"unknown table rule {rule!r}")
     if not wrong.any():

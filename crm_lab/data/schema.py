@@ -179,6 +179,7 @@ SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
         Column("interval_start", "datetime"),
         Column("queue", "category", SERVICE_QUEUES),
         Column("agents", "whole"),
+        Column("scheduled_agents", "whole"),
     ),
     "chats": (
         Column("chat_id", "id"),
@@ -249,10 +250,12 @@ class FilledExactlyWhere:
 
 @dataclass(frozen=True)
 class InOrder:
-    """On every row where both are filled, ``later`` is not before ``earlier``."""
+    """On every row where both are filled, ``later`` is not below ``earlier`` (times or
+    counts); ``words`` say what a broken row is in messages."""
 
     earlier: str
     later: str
+    words: str = "is before"
 
 
 TABLE_RULES: dict[str, tuple[Score | FilledExactlyWhere | InOrder, ...]] = {
@@ -268,6 +271,7 @@ TABLE_RULES: dict[str, tuple[Score | FilledExactlyWhere | InOrder, ...]] = {
         ),
         Score("csat"),
     ),
+    "call_staffing": (InOrder("agents", "scheduled_agents", "is below"),),
     "chats": (
         FilledExactlyWhere(
             "resolved", "stage", "after_sale", "after-sale chats and empty for pre-sale ones"

@@ -198,6 +198,9 @@ _MEAN_HANDLE_SECONDS = np.array([200.0, 330.0, 480.0])
 _MEAN_PATIENCE_SECONDS = np.array([80.0, 140.0, 240.0])
 _FIRST_CONTACT_RESOLUTION = np.array([0.90, 0.74, 0.55])  # the other shops' calls
 _FORECAST_SURGE_SHARE = 0.6  # planners foresee only this share of a surge above normal
+# Share of rostered (paid) agent time not spent logged in to a queue: breaks, meetings,
+# training, absence (缩减率); call centres plan with 25-35%.
+_PLANNED_SHRINKAGE = 0.30
 
 
 # --- the orders, as the contact model reads them -------------------------------------------
@@ -837,8 +840,11 @@ def phone_line(seed, calendar, view: _Orders, contacts: _Contacts, stream):
         * (_INTRADAY / _INTRADAY.sum(axis=1, keepdims=True))[None, :, :]
     )
     offered_load = forecast * _MEAN_HANDLE_SECONDS[None, :, None] / INTERVAL_SECONDS
-    agents = np.ceil(offered_load + 0.9 * np.sqrt(offered_load) + 0.2).astype(int)
-    agents = np.maximum(agents - (rng.random(agents.shape) < 0.08), 1)  # someone off sick
+    needed = np.ceil(offered_load + 0.9 * np.sqrt(offered_load) + 0.2).astype(int)
+    # Rostered: enough that, after shrinkage (breaks, meetings, training, absence), the
+    # needed agents are logged in; then someone is off sick after all.
+    scheduled = np.ceil(needed / (1 - _PLANNED_SHRINKAGE) - 1e-9).astype(int)
+    agents = np.maximum(needed - (rng.random(needed.shape) < 0.08), 1)
 
     rng = stream(seed, "calls.arrivals")
     counts = rng.poisson(expected).ravel()
@@ -928,6 +934,7 @@ def phone_line(seed, calendar, view: _Orders, contacts: _Contacts, stream):
             "interval_start": interval_start.ravel(),
             "queue": pd.Categorical.from_codes(queue_grid.ravel(), categories=list(_QUEUES)),
             "agents": agents.ravel().astype("int64"),
+            "scheduled_agents": scheduled.ravel().astype("int64"),
         }
     ).sort_values(["interval_start", "queue"], kind="stable", ignore_index=True)
     return cast_table("calls", calls), cast_table("call_staffing", staffing)
