@@ -59,6 +59,40 @@ def test_staffing_plan_adds_agents_and_their_service_level():
     assert forecast.columns.tolist() == ["calls"]
 
 
+def test_occupancy_is_load_over_agents_and_zero_without_agents():
+    forecast = pd.DataFrame({"calls": [0, 10, 100]})
+    plan = ref.staffing_plan(forecast, 180)
+    assert plan["occupancy"].tolist() == pytest.approx([0.0, 1 / 3, 10 / 14])
+
+
+def test_rostered_agents_cover_shrinkage_and_keep_exact_whole_numbers():
+    # 21 agents on the phones with 30% shrinkage: 21 / 0.7 = 30 exactly (30.000000000000004
+    # in floats), not 31; 3 / 0.7 = 4.29 rounds up to 5; 14 / 0.7 is 20.
+    plan = ref.staffing_plan(pd.DataFrame({"calls": [0, 10, 100, 165]}), 180, shrinkage=0.3)
+    assert plan["agents"].tolist() == [0, 3, 14, 21]
+    assert plan["rostered"].tolist() == [0, 5, 20, 30]
+    assert ref.staffing_plan(pd.DataFrame({"calls": [100]}), 180, shrinkage=0)["rostered"][0] == 14
+    with pytest.raises(ValueError, match="shrinkage"):
+        ref.staffing_plan(pd.DataFrame({"calls": [100]}), 180, shrinkage=1)
+
+
+def test_no_calls_means_nobody_waits_whatever_the_agents():
+    for agents in (0, 1, 5):
+        assert ref.erlang_c_wait_probability(0, 180, agents) == 0.0
+        assert ref.erlang_c_service_level(0, 180, agents) == 1.0
+        assert ref.erlang_c_asa(0, 180, agents) == 0.0
+
+
+def test_erlang_c_holds_for_centres_too_large_for_the_factorial_form():
+    # 3,000 calls of 108 s per half hour: A = 180 erlangs. A^N for N = 200 agents is about
+    # 10^451, beyond a float's 10^308; Erlang B's recursion never leaves [0, 1].
+    with pytest.raises(OverflowError):
+        180.0**200 / math.factorial(200)
+    waits = [ref.erlang_c_wait_probability(3000, 108, n) for n in (185, 190, 200)]
+    assert 0 < waits[2] < waits[1] < waits[0] < 1
+    assert ref.agents_required(3000, 108) > 180
+
+
 # --- KPIs ------------------------------------------------------------------------------------
 
 
@@ -179,3 +213,17 @@ def test_bot_rates_are_shares_of_all_questions():
     assert rates["correct_rate"] == 0.25  # the unlabelled question cannot be right
     assert rates["precision"] == pytest.approx(1 / 3)
     assert math.isnan(ref.faq_bot_rates(matches, threshold=0.95)["precision"])
+
+
+def test_bot_coverage_and_answers_to_questions_without_an_entry():
+    matches = pd.DataFrame(
+        {
+            "faq_id": ["F1", "F2", None, "F1"],
+            "best_faq_id": ["F1", "F1", "F2", "F1"],
+            "score": [0.9, 0.8, 0.7, 0.1],
+        }
+    )
+    rates = ref.faq_bot_rates(matches, threshold=0.7)  # a score equal to it is answered
+    assert rates["coverage"] == 0.75
+    assert rates["answered_unanswerable_rate"] == 0.25
+    assert ref.faq_bot_rates(matches, threshold=0.75)["answered_unanswerable_rate"] == 0.0

@@ -14,8 +14,15 @@ Definitions (the chapter states the same ones to students):
   erlangs and ``N`` agents: ``P(wait) = (A^N/N! * N/(N-A)) / (sum_{k<N} A^k/k!
   + A^N/N! * N/(N-A))``; service level ``1 - P(wait) * exp(-(N-A) * T / AHT)``;
   ASA ``P(wait) * AHT / (N - A)``. With ``N <= A`` the queue grows without
-  end: P(wait) 1, service level 0, ASA infinite. ``agents_required`` is the
-  smallest ``N`` whose service level reaches the target (0 for no calls).
+  end: P(wait) 1, service level 0, ASA infinite. With no calls (``A = 0``)
+  nobody waits, whatever ``N`` (even 0): P(wait) 0, service level 1, ASA 0.
+  ``agents_required`` is the smallest ``N`` whose service level reaches the
+  target (0 for no calls). P(wait) is computed from Erlang B's recursion
+  ``B_k = A B_{k-1} / (k + A B_{k-1})``, which stays between 0 and 1, because
+  ``A^N / N!`` in floats overflows beyond about 170 agents.
+- Staffing plan: ``occupancy`` is ``A / agents`` (0 with no agents);
+  ``rostered`` is ``agents / (1 - shrinkage)`` rounded up, where an exact
+  whole number stays (``21 / 0.7`` is 30, not 31).
 - Tickets: hours are elapsed hours (seconds / 3600). A ticket breaches the
   response SLA when its first reply came later than its channel's limit, and
   the resolution SLA when it was resolved later than the limit after creation
@@ -24,8 +31,11 @@ Definitions (the chapter states the same ones to students):
 - FAQ bot: a question is answered when the best match's score reaches the
   threshold; it is answered correctly when, in addition, the matched entry is
   the question's label (a question without a label cannot be answered
-  correctly). Rates are shares of *all* questions; ``precision`` is correct /
-  answered.
+  correctly). ``coverage`` is the share of questions with a label (the FAQ
+  can answer them); ``answer_rate``, ``correct_rate`` and
+  ``answered_unanswerable_rate`` (answered although no entry answers them) are
+  shares of *all* questions; ``precision`` is correct / answered, NaN when
+  nothing is answered.
 """
 
 from __future__ import annotations
@@ -35,8 +45,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from crm_lab.service import RESOLUTION_SLA_HOURS, RESPONSE_SLA_HOURS
+
 __all__ = [
     "DEFAULT_RESPONSE_SLA_HOURS",
+    "RESOLUTION_SLA_HOURS",
+    "RESPONSE_SLA_HOURS",
     "agents_required",
     "erlang_c_asa",
     "erlang_c_service_level",
@@ -51,7 +65,7 @@ __all__ = [
     "ticket_hours",
 ]
 
-DEFAULT_RESPONSE_SLA_HOURS = {"chat": 1.0, "phone": 1.0, "email": 24.0}
+DEFAULT_RESPONSE_SLA_HOURS = RESPONSE_SLA_HOURS  # the shop's promise, kept once in crm_lab
 
 
 def _require(df: pd.DataFrame, columns, what: str) -> None:
@@ -199,10 +213,14 @@ def staffing_plan(
     target_service_level=0.8,
     threshold_seconds=20,
     interval_seconds=1800,
+    shrinkage=0.3,
 ) -> pd.DataFrame:
-    """Copy of ``forecast`` (a ``calls`` column per interval) with ``agents`` (int) and
-    ``service_level`` (Erlang C with that many agents)."""
+    """Copy of ``forecast`` (a ``calls`` column per interval) with ``agents`` (int, on the
+    phones), ``service_level`` (Erlang C with that many agents), ``occupancy`` (load /
+    agents, 0 without agents) and ``rostered`` (int: agents / (1 - shrinkage), rounded up)."""
     _require(forecast, ["calls"], "forecast")
+    if not 0 <= shrinkage < 1:
+        raise ValueError(f"shrinkage must be in [0, 1), got {shrinkage}")
     agents = [
         agents_required(c, aht_seconds, target_service_level, threshold_seconds, interval_seconds)
         for c in forecast["calls"]
@@ -211,7 +229,16 @@ def staffing_plan(
         erlang_c_service_level(c, aht_seconds, n, threshold_seconds, interval_seconds) if n else 1.0
         for c, n in zip(forecast["calls"], agents, strict=True)
     ]
-    return forecast.assign(agents=np.array(agents, dtype="int64"), service_level=level)
+    load = [offered_erlangs(c, aht_seconds, interval_seconds) for c in forecast["calls"]]
+    occupancy = [a / n if n else 0.0 for a, n in zip(load, agents, strict=True)]
+    # 21 / (1 - 0.3) is 30.000000000000004 in floats: an exact whole number must stay.
+    rostered = [math.ceil(round(n / (1 - shrinkage), 9)) for n in agents]
+    return forecast.assign(
+        agents=np.array(agents, dtype="int64"),
+        service_level=level,
+        occupancy=occupancy,
+        rostered=np.array(rostered, dtype="int64"),
+    )
 
 
 # --- tickets --------------------------------------------------------------------------------
@@ -236,7 +263,7 @@ def sla_breach_rate(
     tickets: pd.DataFrame,
     by: str = "category",
     response_sla_hours: dict | None = None,
-    resolution_sla_hours: float = 72,
+    resolution_sla_hours: float = RESOLUTION_SLA_HOURS,
 ) -> pd.DataFrame:
     """Per value of ``by`` (index, str): ``tickets`` (int), ``response_breach_rate``,
     ``resolution_breach_rate`` and ``breach_rate`` (fractions 0-1)."""
@@ -297,8 +324,9 @@ def match_faq(questions: pd.DataFrame, faq: pd.DataFrame) -> pd.DataFrame:
 
 
 def faq_bot_rates(matches: pd.DataFrame, threshold: float) -> dict[str, float]:
-    """``answer_rate``, ``correct_rate`` (shares of all questions) and ``precision``
-    (correct / answered; NaN when nothing is answered) at a score threshold."""
+    """``coverage``, ``answer_rate``, ``correct_rate``, ``answered_unanswerable_rate``
+    (shares of all questions) and ``precision`` (correct / answered; NaN when nothing is
+    answered) at a score threshold."""
     _require(matches, ["faq_id", "best_faq_id", "score"], "matches")
     answered = (matches["score"] >= threshold).to_numpy()
     label = matches["faq_id"].astype(object).where(matches["faq_id"].notna(), None)
@@ -309,9 +337,12 @@ def faq_bot_rates(matches: pd.DataFrame, threshold: float) -> dict[str, float]:
         ]
     )
     correct = answered & right
+    unanswerable = matches["faq_id"].isna().to_numpy()
     n = len(matches)
     return {
+        "coverage": float((~unanswerable).sum() / n),
         "answer_rate": float(answered.sum() / n),
         "correct_rate": float(correct.sum() / n),
         "precision": float(correct.sum() / answered.sum()) if answered.any() else math.nan,
+        "answered_unanswerable_rate": float((answered & unanswerable).sum() / n),
     }
