@@ -104,7 +104,11 @@ def bench_chapter(chapter: str, n: int, workers: int, skip_stock: bool) -> Row:
         noisy = wrote_to_stderr(stock, chapter) | wrote_to_stderr(ours, chapter)
         theirs, mine = scores(stock, chapter), scores(ours, chapter)
         quiet = {key for key in theirs.keys() | mine.keys() if key[0] not in noisy}
-        row.identical = all(theirs.get(k) == mine.get(k) for k in quiet)
+        differ = sorted(k for k in quiet if theirs.get(k) != mine.get(k))
+        row.identical = not differ
+        for student, cell in differ[:10]:
+            print(f"  differs: {student} {cell}: stock {theirs.get((student, cell))}, "
+                  f"grade {mine.get((student, cell))}")
         row.compared = n - len(noisy)
         if noisy:
             print(f"  left out of the comparison (stderr in a test cell): {sorted(noisy)}")
