@@ -20,7 +20,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "set_language", "language", "tr"]
+__all__ = ["LANGUAGES", "set_language", "language", "tr", "tr_in"]
 
 #: Languages with a catalogue, and English (the messages as written).
 LANGUAGES = ("en", "zh")
@@ -62,5 +62,10 @@ def _catalogue(lang: str) -> dict[str, str]:
 def tr(message: str, /, **fields) -> str:
     """``message`` (an English template with ``{named}`` fields) in the current language,
     with ``fields`` filled in."""
-    template = _catalogue(language()).get(message, message)
+    return tr_in(language(), message, **fields)
+
+
+def tr_in(lang: str, message: str, /, **fields) -> str:
+    """:func:`tr` in a given language, e.g. an instructor's tool writing a student's feedback."""
+    template = _catalogue(lang).get(message, message)
     return template.format(**fields) if fields else template

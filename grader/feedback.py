@@ -32,10 +32,11 @@ from nbgrader import utils
 from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
+from crm_lab.i18n import tr_in
 from grader.autograde.config import course_directory, load_config
 from grader.autograde.scoring import grade_cell
 from grader.autograde.status import GRADED, read_status
-from grader.course import COURSE_ROOT
+from grader.course import COURSE_ROOT, edition_of, editions
 
 __all__ = ["generate_feedback", "hidden_test_lines", "clean_notebook", "HiddenTestLeak"]
 
@@ -120,17 +121,21 @@ def clean_notebook(nb, chapter: _Chapter) -> list[tuple[str, float, float, str]]
     return rows
 
 
-def _summary_cell(rows) -> nbformat.NotebookNode:
+def _summary_cell(rows, lang: str = "en") -> nbformat.NotebookNode:
+    """The table at the top of the feedback, in the language of the student's edition."""
     got, total = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    lines = [f"### Autograded questions: {got:g} / {total:g} points", "",
-             "| question | points | result |", "|---|---|---|"]
+    lines = ["### " + tr_in(lang, "Autograded questions: {got:g} / {total:g} points", got=got,
+                            total=total), "",
+             "| {} | {} | {} |".format(*(tr_in(lang, w) for w in ("question", "points",
+                                                                     "result"))),
+             "|---|---|---|"]
     for gid, score, points, message in rows:
-        result = "✓ passed" if score == points else "✗ " + html.escape(
+        result = "✓ " + tr_in(lang, "passed") if score == points else "✗ " + html.escape(
             message.replace("\n", " ")).replace("|", "\\|")
         lines.append(f"| `{gid}` | {score:g} / {points:g} | {result} |")
-    lines += ["", "Hidden tests also ran your functions on another shop and on edge cases; "
-              "their messages above say what differed. Written answers and plots are graded "
-              "by your instructor."]
+    lines += ["", tr_in(lang, "Hidden tests also ran your functions on another shop and on edge "
+                              "cases; their messages above say what differed. Written answers "
+                              "and plots are graded by your instructor.")]
     return new_markdown_cell("\n".join(lines))
 
 
@@ -151,7 +156,8 @@ def _exporter() -> HTMLExporter:
 
 def generate_feedback(chapter: str, *, root: Path = COURSE_ROOT,
                       students: list[str] | None = None) -> dict[str, Path]:
-    """Write ``feedback/<student>/<chapter>/<chapter>.html`` for each graded student.
+    """Write ``feedback/<student>/<edition>/<edition>.html`` for each graded student, for
+    every edition of ``chapter`` (``06_rfm``, ``06_rfm_zh``: each in its own language).
 
     Returns student → path. Submissions that were not graded (unreadable,
     missing) get no file; their status says why. Raises :class:`HiddenTestLeak`
@@ -160,36 +166,42 @@ def generate_feedback(chapter: str, *, root: Path = COURSE_ROOT,
     root = Path(root).resolve()
     cfg = load_config(root)
     coursedir = course_directory(root, cfg)
-    info = _load_chapter(root, coursedir, chapter)
     autograded = Path(coursedir.root) / coursedir.autograded_directory
     exporter = _exporter()
     written, leaks = {}, {}
-    for folder in sorted(autograded.glob(f"*/{chapter}")):
-        student = folder.parent.name
-        if students and student not in students:
+    names = list(editions(edition_of(chapter)[0], root).values()) or [chapter]
+    for name in names:
+        folders = sorted(autograded.glob(f"*/{name}"))
+        if not folders:
             continue
-        status = read_status(folder)
-        notebook = folder / f"{info.notebook_id}.ipynb"
-        if (status is not None and status.state != GRADED) or not notebook.is_file():
-            continue
-        nb = nbformat.read(str(notebook), as_version=4)
-        rows = clean_notebook(nb, info)
-        nb.cells.insert(0, _summary_cell(rows))
-        resources = {"nbgrader": {"student": student, "assignment": chapter,
-                                  "notebook": info.notebook_id, "db_url": coursedir.db_url}}
-        nb, resources = GetGrades(config=cfg)(nb, resources)
-        body, _ = exporter.from_notebook_node(nb, resources=resources)
-        # Code is highlighted token by token, so look at the text, not the markup.
-        text = html.unescape(_TAG.sub("", body))
-        leaked = sorted(line for line in info.hidden if line in text)
-        if leaked:
-            leaks[student] = leaked
-            continue
-        target = Path(coursedir.root) / coursedir.feedback_directory / student / chapter
-        target.mkdir(parents=True, exist_ok=True)
-        path = target / f"{info.notebook_id}.html"
-        path.write_text(body, encoding="utf-8")
-        written[student] = path
+        info = _load_chapter(root, coursedir, name)
+        lang = edition_of(name)[1]
+        for folder in folders:
+            student = folder.parent.name
+            if students and student not in students:
+                continue
+            status = read_status(folder)
+            notebook = folder / f"{info.notebook_id}.ipynb"
+            if (status is not None and status.state != GRADED) or not notebook.is_file():
+                continue
+            nb = nbformat.read(str(notebook), as_version=4)
+            rows = clean_notebook(nb, info)
+            nb.cells.insert(0, _summary_cell(rows, lang))
+            resources = {"nbgrader": {"student": student, "assignment": name,
+                                      "notebook": info.notebook_id, "db_url": coursedir.db_url}}
+            nb, resources = GetGrades(config=cfg)(nb, resources)
+            body, _ = exporter.from_notebook_node(nb, resources=resources)
+            # Code is highlighted token by token, so look at the text, not the markup.
+            text = html.unescape(_TAG.sub("", body))
+            leaked = sorted(line for line in info.hidden if line in text)
+            if leaked:
+                leaks[student] = leaked
+                continue
+            target = Path(coursedir.root) / coursedir.feedback_directory / student / name
+            target.mkdir(parents=True, exist_ok=True)
+            path = target / f"{info.notebook_id}.html"
+            path.write_text(body, encoding="utf-8")
+            written[student] = path
     if leaks:
         raise HiddenTestLeak(f"feedback not written for {sorted(leaks)}: it would show hidden "
                              f"test lines, e.g. {next(iter(leaks.values()))[:2]}; "

@@ -23,46 +23,62 @@ import jinja2
 import nbformat
 import numpy as np
 import pandas as pd
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 
 from grader.autograde.config import course_directory, load_config
 from grader.autograde.status import GRADED, read_status
-from grader.course import COURSE_ROOT
+from grader.course import COURSE_ROOT, edition_of
 
 __all__ = ["item_table", "item_statistics", "failure_messages", "flagged_submissions",
            "write_report"]
+
+
+def _edition_names(gb, chapter: str) -> list[str]:
+    """The gradebook's assignments that are ``chapter`` in some language, English first."""
+    base = edition_of(chapter)[0]
+    names = [a.name for a in gb.assignments if edition_of(a.name)[0] == base]
+    return sorted(names, key=lambda n: (n != base, n))
 
 
 def item_table(chapter: str, root: Path = COURSE_ROOT) -> tuple[pd.DataFrame, pd.Series, dict]:
     """Scores of graded submissions: (students × questions DataFrame of points,
     points per question, {student: status label} of the submissions left out).
 
+    Every edition of the chapter counts (``06_rfm`` and ``06_rfm_zh`` share their grade
+    ids); a student who handed in two counts once, with the later submission, as in export.
     A question that nobody has a score for yet (manual grading pending) is left out.
     """
     root = Path(root).resolve()
     coursedir = course_directory(root, load_config(root))
     autograded = Path(coursedir.root) / coursedir.autograded_directory
-    scores, points, left_out = {}, {}, {}
+    scores, points, left_out, when = {}, {}, {}, {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        try:
-            assignment = gb.find_assignment(chapter)
-        except MissingEntry:
-            raise ValueError(f"{chapter} is not in the gradebook; grade it first") from None
-        for notebook in assignment.notebooks:
-            for cell in notebook.grade_cells:
-                points[cell.name] = cell.max_score
-        for submission in assignment.submissions:
-            student = submission.student.id
-            status = read_status(autograded / student / chapter)
-            if status is not None and status.state != GRADED:
-                left_out[student] = status.label
-                continue
-            row = {}
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    row[grade.name] = grade.score if grade.auto_score is not None \
-                        or grade.manual_score is not None else np.nan
-            scores[student] = row
+        names = _edition_names(gb, chapter)
+        if not names:
+            raise ValueError(f"{chapter} is not in the gradebook; grade it first")
+        for name in names:
+            assignment = gb.find_assignment(name)
+            for notebook in assignment.notebooks:
+                for cell in notebook.grade_cells:
+                    points[cell.name] = cell.max_score
+            for submission in assignment.submissions:
+                student = submission.student.id
+                stamp = (submission.timestamp is not None, submission.timestamp or 0)
+                if student in when and when[student] > stamp:
+                    continue
+                when[student] = stamp
+                scores.pop(student, None)
+                left_out.pop(student, None)
+                status = read_status(autograded / student / name)
+                if status is not None and status.state != GRADED:
+                    left_out[student] = status.label
+                    continue
+                row = {}
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        row[grade.name] = grade.score if grade.auto_score is not None \
+                            or grade.manual_score is not None else np.nan
+                scores[student] = row
     table = pd.DataFrame.from_dict(scores, orient="index").sort_index()
     table = table.dropna(axis=1, how="all")
     return table, pd.Series(points)[table.columns], left_out
@@ -96,7 +112,9 @@ def failure_messages(chapter: str, root: Path = COURSE_ROOT, top: int = 3) -> di
     coursedir = course_directory(root, load_config(root))
     autograded = Path(coursedir.root) / coursedir.autograded_directory
     counts: dict[str, Counter] = {}
-    for path in sorted(autograded.glob(f"*/{chapter}/{chapter}.ipynb")):
+    base = edition_of(chapter)[0]
+    for path in sorted(p for p in autograded.glob("*/*/*.ipynb")
+                       if p.parent.name == p.stem and edition_of(p.stem)[0] == base):
         try:
             nb = nbformat.read(str(path), as_version=4)
         except Exception:
@@ -166,8 +184,9 @@ def flagged_submissions(chapter: str, root: Path = COURSE_ROOT) -> dict[str, lis
     root = Path(root).resolve()
     coursedir = course_directory(root, load_config(root))
     autograded = Path(coursedir.root) / coursedir.autograded_directory
-    statuses = {p.parent.name: read_status(p)
-                for p in sorted(autograded.glob(f"*/{chapter}"))}
+    base = edition_of(chapter)[0]
+    statuses = {p.parent.name: read_status(p) for p in sorted(autograded.glob("*/*"))
+                if edition_of(p.name)[0] == base}
     return {student: st.flags for student, st in statuses.items() if st is not None and st.flags}
 
 

@@ -78,3 +78,74 @@ def test_a_copy_across_editions_is_found_by_the_similarity_screen(course):
     top = table.iloc[0]
     assert {top.student_a, top.student_b} == {"copier_en", "source_zh"}
     assert "monthly_orders" in top.alike_cells
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    """A class split between the editions, graded; 'both' handed in English, then Chinese."""
+    from grader.autograde import grade
+
+    wrong = {"status_share": "def status_share(orders):\n    return None\n"}
+    _submit(course, "en_student", CHAPTER, _answered(course, CHAPTER))
+    _submit(course, "zh_student", EDITION, _answered(course, EDITION))
+    _submit(course, "zh_wrong", EDITION, _answered(course, EDITION, wrong))
+    _submit(course, "both", CHAPTER, _answered(course, CHAPTER, wrong))
+    _submit(course, "both", EDITION, _answered(course, EDITION))
+    for name, stamp in ((CHAPTER, "2026-11-01 10:00:00"), (EDITION, "2026-11-02 10:00:00")):
+        (course / "submitted" / "both" / name / "timestamp.txt").write_text(stamp)
+    kw = dict(root=course, workers=2, progress=False, timeout_seconds=60)
+    return {name: grade(name, **kw) for name in (CHAPTER, EDITION)}
+
+
+def _auto_points(course, student, name):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "crm-course") as gb:
+        nb = gb.find_submission_notebook(name, name, student)
+        return {g.name: g.auto_score for g in nb.grades if g.auto_score is not None}
+
+
+def test_both_editions_are_graded_by_the_same_tests(course, graded):
+    en = _auto_points(course, "en_student", CHAPTER)
+    zh = _auto_points(course, "zh_student", EDITION)
+    assert en == zh and en
+    wrong = _auto_points(course, "zh_wrong", EDITION)
+    assert {g for g in zh if wrong[g] != zh[g]} == {"test_status_share"}
+
+
+def test_export_has_one_score_per_student_per_chapter_and_says_which_edition(course, graded):
+    from grader.export import grade_table
+
+    header, rows = grade_table(course)
+    assert not any(h.startswith(EDITION) for h in header)
+    assert f"{CHAPTER}:edition" in header
+    by = {r["student_id"]: r for r in rows}
+    assert by["en_student"][f"{CHAPTER}:edition"] == "en"
+    assert by["zh_student"][f"{CHAPTER}:edition"] == "zh"
+    assert by["zh_student"][CHAPTER] == by["en_student"][CHAPTER] > 0
+    assert by["zh_wrong"][CHAPTER] < by["zh_student"][CHAPTER]
+    # handed in both: the later (Chinese, correct) one counts
+    assert by["both"][f"{CHAPTER}:edition"] == "zh"
+    assert by["both"][CHAPTER] == by["zh_student"][CHAPTER]
+    assert by["zh_wrong"][f"{CHAPTER}:test_status_share"] == 0
+
+
+def test_one_item_report_covers_both_editions(course, graded):
+    from grader.report import item_table, write_report
+
+    table, points, _ = item_table(CHAPTER, course)
+    assert set(table.index) >= {"en_student", "zh_student", "zh_wrong", "both"}
+    assert table.loc["both", "test_status_share"] == points["test_status_share"]
+    assert table.loc["zh_wrong", "test_status_share"] == 0
+    page = write_report(EDITION, course / "reports" / "r.html", course).read_text()
+    assert "test_status_share" in page
+
+
+def test_feedback_is_written_in_the_language_of_the_student_s_edition(course, graded):
+    from grader.feedback import generate_feedback
+
+    written = generate_feedback(CHAPTER, root=course)
+    assert written["zh_student"].parent.name == EDITION
+    assert written["en_student"].parent.name == CHAPTER
+    assert "自动评分题" in written["zh_student"].read_text(encoding="utf-8")
+    assert "Autograded questions" in written["en_student"].read_text(encoding="utf-8")

@@ -171,9 +171,11 @@ def _tr_messages(package_dir) -> dict[str, str]:
     found = {}
     for path in sorted(package_dir.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
-                found[node.args[0].value] = path.name
+            position = {"tr": 0, "tr_in": 1}.get(getattr(getattr(node, "func", None), "id", ""))
+            if (isinstance(node, ast.Call) and position is not None
+                    and len(node.args) > position
+                    and isinstance(node.args[position], ast.Constant)):
+                found[node.args[position].value] = path.name
     return found
 
 
