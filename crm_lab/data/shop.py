@@ -46,7 +46,7 @@ customer's latent traits live.
 >>> list(shop)[:4]
 ['customers', 'products', 'orders', 'order_items']
 >>> list(shop)[4:]
-['calls', 'call_staffing', 'tickets', 'faq', 'chat_questions']
+['calls', 'call_staffing', 'chats', 'chat_staffing', 'tickets', 'faq', 'chat_questions']
 >>> shop["orders"].status.dtype.categories.tolist()
 ['paid', 'refunded', 'closed']
 """
@@ -551,8 +551,8 @@ def generate_shop(
     end="2025-12-31",
 ) -> dict[str, pd.DataFrame]:
     """Simulate the shop: ``{"customers", "products", "orders", "order_items"}`` and the
-    customer-service tables ``calls``, ``call_staffing``, ``tickets``, ``faq`` and
-    ``chat_questions`` (see :mod:`crm_lab.data.service`).
+    customer-service tables ``calls``, ``call_staffing``, ``chats``, ``chat_staffing``,
+    ``tickets``, ``faq`` and ``chat_questions`` (see :mod:`crm_lab.data.service`).
 
     The tables have exactly the columns and dtypes the loaders return (see
     ``datasets/README.md`` for every column); the same ``seed`` gives the same
