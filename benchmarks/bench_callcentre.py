@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
-from crm_lab.data import generate_shop
-from crm_lab.service import simulate_queue, summarize_simulation
+from crm_lab.data import generate_shop, load_chat_questions, load_faq
+from crm_lab.service import simulate_queue, split_by_family, summarize_simulation
 from grader.reference import callcentre as ref
 
 
@@ -28,6 +28,23 @@ def main() -> None:
             f"SL {kpis['service_level']:.4f} (Erlang C {erlang_sl:.4f}), "
             f"abandoned {kpis['abandon_rate']:.3f}"
         )
+    questions, faq = load_chat_questions(), load_faq()
+    began = time.perf_counter()
+    split = split_by_family(questions)
+    split_seconds = time.perf_counter() - began
+    ref.match_faq(questions.head(1), faq)  # the first call imports scikit-learn (seconds)
+    began = time.perf_counter()
+    matches = ref.match_faq(questions, faq)
+    rates = ref.faq_bot_rates(matches, 0.29)
+    print(
+        f"FAQ bot: split_by_family {split_seconds:.3f} s ({split.value_counts().to_dict()}), "
+        f"match_faq on {len(questions):,} questions {time.perf_counter() - began:.3f} s; "
+        f"coverage {rates['coverage']:.1%}, at 0.29 answered {rates['answer_rate']:.1%}, "
+        f"precision {rates['precision']:.1%}"
+    )
+    big = (3000, 108, 200)  # 180 erlangs: beyond the factorial form, easy for the recursion
+    wait = ref.erlang_c_wait_probability(*big)
+    print(f"Erlang C for 200 agents on 180 erlangs: P(wait) {wait:.4f}")
     for n_customers in (800, 4000):
         began = time.perf_counter()
         shop = generate_shop(seed=7, n_customers=n_customers)
