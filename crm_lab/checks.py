@@ -33,7 +33,10 @@ def _fail(what: str, hint: str | None) -> None:
     message = f"✗ {what}"
     if hint:
         message += "\n  " + tr("Hint: {hint}", hint=hint)
-    raise CheckFailed(message)
+    failure = CheckFailed(message)
+    # Raised while handling e.g. a KeyError: the student needs this message, not that one.
+    failure.__suppress_context__ = True
+    raise failure
 
 
 def frame_with_key(df: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -4,7 +4,8 @@ A JupyterLab server on 127.0.0.1 serves a temporary folder holding the student
 version of the RFM chapter and an answered copy (the solution notebook). The
 tests run the chapter, see the worked example's plot, type an answer and read
 the formative check's message, then press nbgrader's Validate on the answered
-notebook. Screenshots go to test-artifacts/lab/.
+notebook; in a Chinese edition, a wrong answer's check speaks Chinese.
+Screenshots go to test-artifacts/lab/.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from browser_support import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_lab")]
 
 CHAPTER = "06_rfm"
+ZH_CHAPTER = "00_overview_zh"  # a Chinese edition (grader.translate)
 # One line, so the editor's auto-indent cannot change it; returns every order, not one per customer.
 WRONG_ANSWER = 'def rfm_table(orders, as_of, amount_col="net_amount_cny"): return orders'
 
@@ -42,6 +44,7 @@ def lab(root, tmp_path_factory):
     (home / "student").mkdir()
     (home / "answered").mkdir()
     shutil.copy2(root / "chapters" / CHAPTER / f"{CHAPTER}.ipynb", home / "student")
+    shutil.copy2(root / "chapters" / ZH_CHAPTER / f"{ZH_CHAPTER}.ipynb", home / "student")
     shutil.copy2(root / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", home / "answered")
     token = secrets.token_hex(16)
     port = free_port()
@@ -202,4 +205,25 @@ def test_validate_passes_on_the_answered_notebook(lab):
             dialog.get_by_text("Success! Your notebook passes all the tests.").wait_for(
                 timeout=240_000)
             page.screenshot(path=str(shots / "validate-success.png"))
+        page.close()
+
+
+def test_a_chinese_edition_shows_its_check_message_in_chinese(lab):
+    shots = artifact_dir("lab-zh")
+    with chromium_browser() as browser:
+        page = open_notebook(browser, lab, f"student/{ZH_CHAPTER}.ipynb")
+        with screenshot_on_failure(page, shots / "failure.png"):
+            run_all_cells(page)  # the set-up cell switches crm_lab to Chinese
+            page.locator(".jp-OutputArea-output", has_text="NotImplementedError").first.wait_for(
+                state="attached")
+            answer = cell_index(page, "def monthly_orders(")
+            check = cell_index(page, '"""monthly_orders')
+            replace_source(page, answer, "def monthly_orders(orders): return orders")
+            for index in range(answer, check + 1):
+                run_cell(page, index)
+            output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
+            output.get_by_text("中没有名为 'month' 的列").wait_for()
+            assert "提示：" in output.inner_text()
+            output.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "check-in-chinese.png"))
         page.close()
