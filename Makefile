@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test test-fast data release bundle book bench clean
+.PHONY: setup lab test test-fast data release bundle book bench clean hub hub-setup
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,18 @@ book: setup  ## build the self-learners' book (chapters run, with outputs) into 
 
 bench: setup  ## run the benchmarks (they print figures)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# JupyterHub's proxy (configurable-http-proxy) comes from npm, pinned by hub/package-lock.json.
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	npm ci --prefix hub --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub-setup: setup $(HUB_PROXY)  ## install JupyterHub and its proxy (no hub started)
+
+# Settings: CRM_HUB_STUDENTS, CRM_HUB_INSTRUCTORS, CRM_HUB_AUTH... (hub/jupyterhub_config.py).
+hub: hub-setup  ## start the course's JupyterHub for a small class on this machine
+	$(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache

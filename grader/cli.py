@@ -2,10 +2,13 @@
 
 Commands:
   release [CHAPTER ...]   regenerate chapters/ from solutions/ with nbgrader
+                          (--exchange: and publish them to nbgrader's exchange, on a hub)
   bundle [ZIP]            build the student bundle (default dist/crm-course-student.zip)
   collect CHAPTER SOURCE  put a folder or LMS zip of submissions into submitted/
+                          (--exchange instead of SOURCE: the submissions made on the hub)
   grade CHAPTER           autograde every submission in parallel into nbgrader's gradebook
   feedback CHAPTER        HTML feedback per student, without hidden tests
+                          (--exchange: and release it to the students through the exchange)
   export [CSV]            grades: one row per student, columns per chapter and question
   report CHAPTER          item analysis for the instructor (one HTML file with plots)
   similarity CHAPTER      pairs of students with suspiciously alike answers
@@ -31,12 +34,24 @@ def _command(sub, name: str, func, text: str, chapter: bool = True):
     return p
 
 
+def _exchange_option(p, text: str) -> None:
+    """``--exchange [DIR]``: DIR, else CRM_EXCHANGE_ROOT, else c.Exchange.root (grader/exchange)."""
+    p.add_argument("--exchange", nargs="?", const="", default=None, metavar="DIR",
+                   help=f"{text} (DIR: default CRM_EXCHANGE_ROOT or c.Exchange.root)")
+
+
 def _release(args) -> int:
     from grader.release import release
 
     root = Path(args.root)
     for path in release(args.chapters or None, root=root):
         print(f"released {path.relative_to(root)}")
+        if args.exchange is not None:
+            from grader.exchange import release_to_exchange
+
+            outbound = release_to_exchange(path.parent.name, root=root,
+                                           exchange=args.exchange or None)
+            print(f"published to the exchange: {outbound}")
     return 0
 
 
@@ -72,6 +87,13 @@ def _feedback(args) -> int:
                                 students=args.student or None)
     print(f"feedback for {len(written)} students in "
           f"{Path(args.root) / 'feedback'}/<student>/{args.chapter}/")
+    if args.exchange is not None:
+        from grader.exchange import release_feedback_to_exchange
+
+        released = release_feedback_to_exchange(args.chapter, root=Path(args.root),
+                                                exchange=args.exchange or None,
+                                                students=args.student or None)
+        print(f"feedback released through the exchange to {len(released)} students")
     return 0
 
 
@@ -86,6 +108,18 @@ def _export(args) -> int:
 def _collect(args) -> int:
     from grader.collect import collect
 
+    if args.exchange is not None:
+        from grader.exchange import collect_from_exchange
+
+        if args.source:
+            raise ValueError("give either SOURCE or --exchange, not both")
+        placed = collect_from_exchange(args.chapter, root=Path(args.root),
+                                       exchange=args.exchange or None)
+        print(f"collected {len(placed)} submissions of {args.chapter} from the exchange "
+              "into submitted/")
+        return 0
+    if not args.source:
+        raise ValueError("collect needs a SOURCE (folder or zip) or --exchange")
     result = collect(args.chapter, Path(args.source), root=Path(args.root),
                      regexp=args.regexp, force=args.force)
     print(f"collected {len(result.placed)} submissions of {args.chapter} into submitted/")
@@ -119,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = _command(sub, "release", _release, "regenerate chapters/ from solutions/", chapter=False)
     p.add_argument("chapters", nargs="*", help="chapter folders, e.g. 06_rfm (default: all)")
+    _exchange_option(p, "also publish the chapters to nbgrader's exchange")
     p = _command(sub, "bundle", _bundle, "build the student bundle zip", chapter=False)
     p.add_argument("zip", nargs="?", help="default: ROOT/dist/crm-course-student.zip")
     p = _command(sub, "grade", _grade, "autograde a chapter for the class, in parallel")
@@ -135,12 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p = _command(sub, "feedback", _feedback, "HTML feedback per student, hidden tests removed")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
+    _exchange_option(p, "also release the feedback through nbgrader's exchange")
     p = _command(sub, "export", _export, "grades as CSV with a status per submission",
                  chapter=False)
     p.add_argument("csv", nargs="?", default="grades.csv")
     p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
     p = _command(sub, "collect", _collect, "put a folder or LMS zip of notebooks in submitted/")
-    p.add_argument("source", help="a folder (one sub-folder per student) or an LMS .zip")
+    p.add_argument("source", nargs="?",
+                   help="a folder (one sub-folder per student) or an LMS .zip")
+    _exchange_option(p, "take the latest submission of each student from nbgrader's exchange")
     p.add_argument("--regexp", help="file-name pattern with a (?P<student_id>...) group")
     p.add_argument("--force", action="store_true", help="replace notebooks collected before")
     p = _command(sub, "report", _report, "item analysis (HTML with plots) for the instructor")

@@ -1,0 +1,243 @@
+"""The course on a real JupyterHub (hub/): two students and an instructor, through the exchange.
+
+A hub on 127.0.0.1 (hub/jupyterhub_config.py: JupyterHub, configurable-http-proxy,
+LocalProcessSpawner) serves two students who are real system accounts. In Chromium each
+logs in, fetches chapter 06 from nbgrader's Assignments tab, answers (the solution's
+answer cells are written into the fetched notebook, as its owner: typing a whole chapter
+is test_browser_lab's job), presses Validate and submits. The instructor then runs the
+course's own commands through the exchange (collect --exchange, grade, feedback
+--exchange), each student fetches their feedback in the Assignments tab, and neither can
+read the other's submission or feedback. Needs root for the system accounts: CI runs it
+(.ci/run sets CRM_REQUIRE_HUB=1); elsewhere it skips and says why. Screenshots of a
+failure go to test-artifacts/hub/.
+"""
+
+from __future__ import annotations
+
+import json
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_support import (
+    artifact_dir,
+    chromium_browser,
+    require_chromium,
+    screenshot_on_failure,
+)
+from conftest import copy_course
+from hub_support import (
+    fill_answers,
+    require_hub,
+    running_hub,
+    shared_folder,
+    system_users,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
+
+CHAPTER = "06_rfm"
+STUDENTS = ["crmhub-ana", "crmhub-bo"]
+PASSWORD = "class-password"
+COURSE_ID = "crm-course"
+
+
+def grader(*args: str, root: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "grader", *args, "--root", str(root)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def as_user(user: str, *cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True)
+
+
+def answer(notebook: Path, solution: Path, student: str) -> None:
+    """Answer a fetched notebook as its owner; each answer cell names the student, so each
+    feedback page is recognisably its student's own."""
+    owner = notebook.stat()
+    nb = fill_answers(nbformat.read(notebook, as_version=4), solution, f"answered by {student}")
+    nbformat.write(nb, notebook)
+    shutil.chown(notebook, owner.st_uid, owner.st_gid)
+
+
+def open_assignments(page, hub_url: str, user: str):
+    page.goto(f"{hub_url}user/{user}/lab", wait_until="domcontentloaded")
+    page.get_by_text("Nbgrader", exact=True).click(timeout=120_000)
+    page.get_by_text("Assignment List", exact=True).click()
+
+
+@pytest.fixture(scope="module")
+def hub_class(root):
+    """A running hub with two student accounts, chapter 06 released to its exchange."""
+    require_hub(as_root=True)
+    require_chromium()
+    work = shared_folder("crm-hub-test-")
+    course = copy_course(work / "course")
+    exchange = work / "exchange"
+    exchange.mkdir(mode=0o777)
+    exchange.chmod(0o777)
+    state = work / "state"
+    state.mkdir()
+    try:
+        with system_users(STUDENTS):
+            out = grader("release", CHAPTER, "--exchange", str(exchange), root=course)
+            assert "published to the exchange" in out
+            with running_hub(state, students=STUDENTS, exchange=exchange, course_root=course,
+                             password=PASSWORD) as hub:
+                yield hub, course, exchange
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_release_publishes_the_student_version_to_the_exchange(hub_class):
+    _, course, exchange = hub_class
+    released = exchange / COURSE_ID / "outbound" / CHAPTER / f"{CHAPTER}.ipynb"
+    chapter = course / "chapters" / CHAPTER / f"{CHAPTER}.ipynb"
+    assert released.read_bytes() == chapter.read_bytes()
+
+
+def test_two_students_fetch_validate_submit_and_get_only_their_own_feedback(hub_class, root):
+    hub, course, exchange = hub_class
+    shots = artifact_dir("hub")
+    homes = {s: Path(pwd.getpwnam(s).pw_dir) for s in STUDENTS}
+    with chromium_browser() as browser:
+        pages = {}
+        for student in STUDENTS:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            pages[student] = page
+            with screenshot_on_failure(page, shots / f"{student}-login.png"):
+                page.goto(f"{hub.url}hub/login", wait_until="domcontentloaded")
+                page.fill("#username_input", student)
+                page.fill("#password_input", PASSWORD)
+                page.click("#login_submit")
+                page.wait_for_url(f"**/user/{student}/lab**", timeout=300_000)
+        for student, page in pages.items():
+            with screenshot_on_failure(page, shots / f"{student}-fetch.png"):
+                open_assignments(page, hub.url, student)
+                page.get_by_role("button", name="Fetch", exact=True).click(timeout=60_000)
+                fetched = homes[student] / CHAPTER / f"{CHAPTER}.ipynb"
+                _wait_for(fetched.is_file, f"{fetched} after Fetch")
+                assert fetched.stat().st_uid == pwd.getpwnam(student).pw_uid
+                answer(fetched, root / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", student)
+        for student, page in pages.items():
+            with screenshot_on_failure(page, shots / f"{student}-validate.png"):
+                page.goto(f"{hub.url}user/{student}/lab/tree/{CHAPTER}/{CHAPTER}.ipynb",
+                          wait_until="domcontentloaded")
+                page.get_by_role("button", name="Validate").first.click(timeout=120_000)
+                page.get_by_text("Success! Your notebook passes all the tests.").wait_for(
+                    timeout=300_000)
+        for student, page in pages.items():
+            with screenshot_on_failure(page, shots / f"{student}-submit.png"):
+                open_assignments(page, hub.url, student)
+                page.get_by_role("button", name="Submit", exact=True).first.click(
+                    timeout=60_000)
+                _wait_for(lambda s=student: list((exchange / COURSE_ID / "inbound").glob(
+                    f"{s}+{CHAPTER}+*")), f"{student}'s submission in the exchange")
+
+        out = grader("collect", CHAPTER, "--exchange", str(exchange), root=course)
+        assert f"collected {len(STUDENTS)} submissions" in out
+        grader("grade", CHAPTER, "-j", "2", "-q", root=course)
+        out = grader("feedback", CHAPTER, "--exchange", str(exchange), root=course)
+        assert f"released through the exchange to {len(STUDENTS)} students" in out
+
+        for student, page in pages.items():
+            with screenshot_on_failure(page, shots / f"{student}-feedback.png"):
+                open_assignments(page, hub.url, student)
+                page.get_by_role("button", name="Fetch Feedback").first.click(timeout=60_000)
+                _wait_for(lambda s=student: list(homes[s].glob(f"{CHAPTER}/feedback/*/*.html")),
+                          f"{student}'s fetched feedback")
+    for student in STUDENTS:
+        (page,) = homes[student].glob(f"{CHAPTER}/feedback/*/{CHAPTER}.html")
+        text = page.read_text(encoding="utf-8")
+        other = next(s for s in STUDENTS if s != student)
+        assert f"answered by {student}" in text and f"answered by {other}" not in text
+
+    ana, bo = STUDENTS
+    # The other student's home, the exchange's inbox and its feedback folder are closed to bo:
+    # nbgrader makes inbound/ 733 and feedback/ 711 (write or enter, never list).
+    for path in (homes[ana] / CHAPTER / f"{CHAPTER}.ipynb", exchange / COURSE_ID / "inbound",
+                 exchange / COURSE_ID / "feedback"):
+        reading = as_user(bo, "ls", str(path))
+        assert reading.returncode != 0 and "Permission denied" in reading.stderr, path
+    # bo cannot reach ana's submission even by guessing the name's student and chapter part.
+    guess = as_user(bo, "sh", "-c", f"cat {exchange}/{COURSE_ID}/inbound/{ana}+{CHAPTER}+*/*")
+    assert guess.returncode != 0
+
+
+def test_students_servers_have_no_formgrader(hub_class):
+    hub, _, _ = hub_class
+    student = STUDENTS[0]
+    hub.start_server(student)
+    assert "started" in hub.server_request(student, "api/status")  # the server answers
+    with pytest.raises(urllib.error.HTTPError) as err:
+        hub.server_request(student, "formgrader/api/assignments")
+    assert err.value.code == 404
+
+
+def _wait_for(condition, what: str, timeout_seconds: float = 120):
+    deadline = time.monotonic() + timeout_seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} after {timeout_seconds} s")
+        time.sleep(0.5)
+
+
+def test_hub_settings_hide_instructor_tools_from_students(root):
+    """Students' lab: Assignments and Validate only; their server: no formgrader endpoints."""
+    page = json.loads((root / "hub/student/labconfig/page_config.json").read_text())
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+            "@jupyter/nbgrader:course-list"} <= set(page["disabledExtensions"])
+    server = json.loads((root / "hub/student/jupyter_server_config.json").read_text())
+    enabled = server["ServerApp"]["jpserver_extensions"]
+    assert not enabled["nbgrader.server_extensions.formgrader"]
+    assert enabled["nbgrader.server_extensions.assignment_list"]
+
+
+def _merged(defaults: dict, values: dict) -> dict:
+    """Helm's merge of user values onto the chart's defaults (maps merge, the rest replaces)."""
+    merged = dict(defaults)
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def test_helm_values_are_valid_for_the_charts_documented_schema(root):
+    """hub/helm/values.yaml, merged onto chart 4.4.0's defaults, passes the chart's schema."""
+    import jsonschema
+    import yaml
+
+    chart = root / "hub" / "helm" / "z2jh-4.4.0"
+    schema = yaml.safe_load((chart / "values.schema.yaml").read_text())
+    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    jsonschema.validate(_merged(yaml.safe_load((chart / "values.yaml").read_text()), values),
+                        schema)
+    # The schema is strict (additionalProperties: false), so a misspelt key fails above:
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_merged(values, {"singleuser": {"memroy": {"limit": "1G"}}}), schema)
+
+
+def test_helm_values_have_the_course_settings(root):
+    import yaml
+
+    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    single = values["singleuser"]
+    assert single["extraEnv"]["CRM_EXCHANGE_ROOT"] == "/srv/nbgrader/exchange"
+    assert any(m["mountPath"] == "/srv/nbgrader/exchange"
+               for m in single["storage"]["extraVolumeMounts"])
+    assert values["cull"]["enabled"] and values["cull"]["timeout"] > 0
+    assert "/opt/crm-course/hub/" in values["hub"]["extraConfig"]["crm-course-roles"]
+    # Memory per student is the measured peak written on the sizing page.
+    sizing = (root / "hub" / "SIZING.md").read_text()
+    assert f"guarantee: {single['memory']['guarantee']}" in sizing
