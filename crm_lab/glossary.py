@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["TERMS", "CHAPTER_TITLES", "terms", "table", "markdown"]
+__all__ = ["TERMS", "CHAPTER_TITLES", "CHAPTER_TITLES_ZH", "terms", "table", "markdown"]
 
 CHAPTER_TITLES: dict[str, str] = {
     "00_overview": "00 · CRM and this course (客户关系管理概述)",
@@ -27,6 +27,13 @@ CHAPTER_TITLES: dict[str, str] = {
     "07_call_centre": "07 · Call centre and customer service (呼叫中心与客户服务)",
 }
 """Chapter folder name -> the title the glossary shows for it."""
+
+CHAPTER_TITLES_ZH: dict[str, str] = {
+    "00_overview": "00 · 客户关系管理概述与课程导览",
+    "06_rfm": "06 · RFM 分析模型",
+    "07_call_centre": "07 · 呼叫中心与客户服务",
+}
+"""Chapter folder name -> its title in Chinese (the Chinese book's start page and glossary)."""
 
 _ROWS = [
     # chapter, English, 中文, definition

@@ -1,11 +1,13 @@
-"""The book in a real browser (Debian's Chromium via Playwright): every page loads
-without console errors or requests leaving 127.0.0.1, its images show, and its
-Chinese characters are drawn as glyphs, not empty boxes, even on a machine with
-no Chinese font at all. Screenshots go to test-artifacts/book/."""
+"""The book in a real browser (Debian's Chromium via Playwright): every page of both
+languages loads without console errors or requests leaving 127.0.0.1, its images show,
+its Chinese characters are drawn as glyphs, not empty boxes, even on a machine with
+no Chinese font at all, and its language switch leads to the page in the other
+language. Screenshots go to test-artifacts/book/ (Chinese pages: zh__*.png)."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from browser_support import (
@@ -16,6 +18,8 @@ from browser_support import (
     require_chromium,
     serve_folder,
 )
+
+from grader.course import chapter_names, editions
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -41,6 +45,10 @@ async ([family, chars]) => {
 
 CHINESE_SAMPLE = ["客", "户", "关", "系", "管", "理", "术", "语"]
 HEADING_FONT = "() => getComputedStyle(document.querySelector('article h1')).fontFamily"
+# The distinct Chinese characters of the page's article, at most 400 of them.
+ARTICLE_CJK = """() => Array.from(new Set(document.querySelector('article').innerText
+  .match(/[\\u3400-\\u4dbf\\u4e00-\\u9fff]/g) || [])).slice(0, 400)"""
+SWITCH = "() => document.querySelector('.language-switch a')"
 LOADED_COURSE_FONTS = ("() => Array.from(document.fonts)"
                        ".filter(f => f.family.includes('Course CJK') && f.status === 'loaded')"
                        ".length")
@@ -136,6 +144,49 @@ def test_internal_links_of_the_start_page_all_resolve(browser, site_url):
     page.close()
 
 
+@pytest.fixture(scope="module")
+def chinese_pages(book_pages):
+    return [name for name in book_pages
+            if name.startswith("zh/") and not name.endswith(("search.html", "genindex.html"))]
+
+
+def test_the_chinese_book_has_its_start_page_glossary_and_editions(chinese_pages):
+    chapters = [f"zh/chapters/{ch}.html" for ch in chapter_names() if "zh" in editions(ch)]
+    assert {"zh/index.html", "zh/glossary.html", *chapters} == set(chinese_pages)
+
+
+def test_every_chinese_character_of_the_chinese_pages_is_drawn(browser, site_url,
+                                                                chinese_pages):
+    missing = {}
+    for name in chinese_pages:
+        page, problems = visit(browser, site_url + name)
+        family = page.evaluate(HEADING_FONT)
+        chars = page.evaluate(ARTICLE_CJK)
+        assert len(chars) > 20, name
+        tofu = page.evaluate(GLYPHS_DIFFER_FROM_TOFU, [family, chars])
+        if tofu or problems:
+            missing[name] = ["".join(tofu), *problems]
+        page.close()
+    assert missing == {}
+
+
+def test_the_switch_leads_to_the_same_page_in_the_other_language(browser, site_url):
+    page, _ = visit(browser, site_url + "chapters/00_overview.html")
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    english_only = page.evaluate(SWITCH + ".getAttribute('href')") == "../zh/index.html"
+    page.click(".language-switch a")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+    expected = "zh/index.html" if english_only else "zh/chapters/00_overview.html"
+    assert page.url == site_url + expected
+    page.click(".language-switch a")
+    page.wait_for_load_state("networkidle")
+    assert page.url == site_url + ("index.html" if english_only else "chapters/00_overview.html")
+    box = page.locator(".language-switch a").bounding_box()
+    assert box["y"] < 100, "the switch is at the top of the page"
+    page.close()
+
+
 def test_chinese_text_is_drawn_with_real_glyphs(browser, site_url):
     page, problems = visit(browser, site_url + "glossary.html")
     family = page.evaluate(HEADING_FONT)
@@ -163,14 +214,17 @@ def test_chinese_renders_from_the_shipped_font_without_any_system_cjk_font(playw
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     browser = launch_chromium(playwright, env=env)
     try:
-        page, problems = visit(browser, site_url + "glossary.html",
-                               ARTIFACTS / "book" / "glossary-without-system-cjk-fonts.png")
-        # The same characters in a font stack without the web font: boxes, proving the
-        # browser really has no Chinese font of its own here.
-        assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, ["sans-serif", CHINESE_SAMPLE[:2]]) != []
-        family = page.evaluate(HEADING_FONT)
-        assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, [family, CHINESE_SAMPLE]) == []
-        assert page.evaluate(LOADED_COURSE_FONTS) >= 1
-        assert problems == []
+        for name in ("glossary.html", "zh/index.html"):
+            shot = re.sub(r"\W+", "-", name.removesuffix(".html"))
+            page, problems = visit(browser, site_url + name,
+                                   ARTIFACTS / "book" / f"{shot}-without-system-cjk-fonts.png")
+            # The same characters in a font stack without the web font: boxes, proving the
+            # browser really has no Chinese font of its own here.
+            assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, ["sans-serif", CHINESE_SAMPLE[:2]]) != []
+            family, chars = page.evaluate(HEADING_FONT), page.evaluate(ARTICLE_CJK)
+            assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU, [family, chars]) == []
+            assert page.evaluate(LOADED_COURSE_FONTS) >= 1
+            assert problems == []
+            page.close()
     finally:
         browser.close()
