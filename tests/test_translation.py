@@ -256,3 +256,26 @@ def test_jupyterlab_can_show_its_own_menus_in_chinese():
 
     packs, problems = get_language_packs()
     assert "zh_CN" in packs and not problems
+
+
+def test_a_bad_data_file_is_explained_in_the_notebook_s_language():
+    import pandas as pd
+
+    from crm_lab.data import schema, validate_table
+
+    bad = pd.DataFrame({"product_id": ["P1"], "name_zh": ["茶"], "name_en": ["tea"],
+                        "category": ["coffee"], "list_price_cny": [-1.0]})
+    try:
+        crm_lab.set_language("zh")
+        with pytest.raises(ValueError) as raised:
+            validate_table("products", bad)
+        message = str(raised.value)
+        assert "表 'products' 中有 2 处问题" in message and "为负数" in message
+        assert "第 0 行（product_id P1，值 -1.0）" in message
+    finally:
+        crm_lab.set_language("en")
+    # every phrase the table rules put into messages has its translation
+    po = {e.msgid for e in polib.pofile(str(i18n._LOCALE / "zh.po")) if e.msgstr}
+    phrases = {getattr(rule, attr) for rules in schema.TABLE_RULES.values() for rule in rules
+               for attr in ("rows", "words") if hasattr(rule, attr)}
+    assert phrases and phrases <= po

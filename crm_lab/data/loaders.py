@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 from . import schema
 
 __all__ = [
@@ -87,16 +89,15 @@ def find_data_dir(data_dir=None) -> Path:
     if data_dir is not None:
         path = Path(data_dir).expanduser()
         if not path.is_dir():
-            raise FileNotFoundError(f"data_dir {str(path)!r} is not a folder.")
+            raise FileNotFoundError(tr("data_dir {path!r} is not a folder.", path=str(path)))
         return path.resolve()
     env = os.environ.get("CRM_DATA_DIR")
     if env:
         path = Path(env).expanduser()
         if not path.is_dir():
-            raise FileNotFoundError(
-                f"CRM_DATA_DIR is set to {env!r}, which is not a folder. "
-                "Point it at the folder holding orders.csv, or unset it."
-            )
+            raise FileNotFoundError(tr(
+                "CRM_DATA_DIR is set to {env!r}, which is not a folder. "
+                "Point it at the folder holding orders.csv, or unset it.", env=env))
         return path.resolve()
     looked = []
     cwd = Path.cwd()
@@ -110,12 +111,12 @@ def find_data_dir(data_dir=None) -> Path:
     if (beside_package / _MARKER).is_file():
         return beside_package
     places = "\n  ".join(str(p) for p in looked)
-    raise FileNotFoundError(
-        f"Could not find the shop data (a datasets/ folder with {_MARKER}). Looked in:\n  "
-        f"{places}\nSet the environment variable CRM_DATA_DIR to the folder holding the CSV "
+    raise FileNotFoundError(tr(
+        "Could not find the shop data (a datasets/ folder with {marker}). Looked in:\n  "
+        "{places}\nSet the environment variable CRM_DATA_DIR to the folder holding the CSV "
         "files (e.g. os.environ['CRM_DATA_DIR'] = '/path/to/datasets'), pass data_dir=..., "
-        "or rebuild the files with `python -m crm_lab.data build datasets`."
-    )
+        "or rebuild the files with `python -m crm_lab.data build datasets`.",
+        marker=_MARKER, places=places))
 
 
 def _describe_rows(mask, df, name, source, values=None) -> str:
@@ -125,15 +126,18 @@ def _describe_rows(mask, df, name, source, values=None) -> str:
     from_file = not source.startswith("<")
     parts = []
     for pos in positions[:_SHOWN_ROWS]:
-        where = [f"line {pos + 2}"] if from_file else []
+        where = [tr("line {n}", n=pos + 2)] if from_file else []
         where += [f"{c} {df[c].iloc[pos]}" for c in id_columns]
         if values is not None:
             value = values.iloc[pos]
-            where.append(f"value {value.item() if hasattr(value, 'item') else value!r}")
-        parts.append(f"row {pos} ({', '.join(where)})")
-    more = f", and {len(positions) - _SHOWN_ROWS} more" if len(positions) > _SHOWN_ROWS else ""
-    plural = "row" if len(positions) == 1 else "rows"
-    return f"{len(positions)} {plural}: {'; '.join(parts)}{more}"
+            where.append(tr("value {value!r}",
+                            value=value.item() if hasattr(value, "item") else value))
+        parts.append(tr("row {n} ({where})", n=pos, where=tr(", ").join(where)))
+    more = (tr(", and {n} more", n=len(positions) - _SHOWN_ROWS)
+            if len(positions) > _SHOWN_ROWS else "")
+    rows = (tr("1 row: {rows}", rows=parts[0]) if len(positions) == 1 else
+            tr("{n} rows: {rows}", n=len(positions), rows="; ".join(parts)))
+    return rows + more
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -157,21 +161,22 @@ def _convert(column: schema.Column, s: pd.Series):
     if kind in ("id", "text", "optional_text"):
         out = _to_text(s)
         if kind != "optional_text":
-            problems.append(("is empty", out.isna()))
+            problems.append((tr("is empty"), out.isna()))
         return out, problems
     if kind in ("date", "datetime", "optional_datetime"):
         required = kind != "optional_datetime"
         if pd.api.types.is_datetime64_any_dtype(s):
             out = s.astype("datetime64[ns]")
             if required:
-                problems.append(("is empty", out.isna()))
+                problems.append((tr("is empty"), out.isna()))
             return out, problems
         text = _to_text(s)
         out = pd.to_datetime(text, format="ISO8601", errors="coerce").astype("datetime64[ns]")
         expected = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DD HH:MM:SS"
         if required:
-            problems.append(("is empty", text.isna()))
-        problems.append((f"is not a date ({expected})", out.isna() & text.notna()))
+            problems.append((tr("is empty"), text.isna()))
+        problems.append((tr("is not a date ({expected})", expected=expected),
+                         out.isna() & text.notna()))
         return out, problems
     if kind in ("flag", "optional_flag"):
         if pd.api.types.is_bool_dtype(s):
@@ -183,38 +188,38 @@ def _convert(column: schema.Column, s: pd.Series):
                 index=s.index,
                 dtype="boolean",
             )
-            problems.append(("is not True or False", out.isna() & text.notna()))
+            problems.append((tr("is not True or False"), out.isna() & text.notna()))
         if kind == "flag":
-            problems.append(("is empty", s.isna()))
+            problems.append((tr("is empty"), s.isna()))
             return out.fillna(False).astype(bool), problems
         return out, problems
     if kind in ("category", "optional_category"):
         text = _to_text(s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s)
         outside = text.notna() & ~text.isin(column.categories)
         if kind == "category":
-            problems.append(("is empty", text.isna()))
-        problems.append((f"is not one of {list(column.categories)}", outside))
+            problems.append((tr("is empty"), text.isna()))
+        problems.append((tr("is not one of {values}", values=list(column.categories)), outside))
         dtype = pd.CategoricalDtype(list(column.categories), ordered=column.ordered)
         return text.where(~outside).astype(dtype), problems
     numbers, unparseable = _to_numbers(s)
-    problems.append(("is not a number", unparseable))
+    problems.append((tr("is not a number"), unparseable))
     if kind == "money":
-        problems.append(("is empty", numbers.isna() & ~unparseable))
-        problems.append(("is negative", numbers < 0))
+        problems.append((tr("is empty"), numbers.isna() & ~unparseable))
+        problems.append((tr("is negative"), numbers < 0))
         return numbers, problems
     whole = numbers.isna() | (numbers == np.round(numbers))
-    problems.append(("is not a whole number", ~whole))
+    problems.append((tr("is not a whole number"), ~whole))
     if kind == "count":
-        problems.append(("is empty", numbers.isna() & ~unparseable))
-        problems.append(("is below 1", numbers < 1))
+        problems.append((tr("is empty"), numbers.isna() & ~unparseable))
+        problems.append((tr("is below 1"), numbers < 1))
         ok = numbers.notna() & whole & (numbers >= 1)
         return numbers.where(ok, 1).astype("int64"), problems
     if kind == "optional_year":
         return numbers.where(whole).round().astype("Int64"), problems
     if kind in ("whole", "optional_whole"):
         if kind == "whole":
-            problems.append(("is empty", numbers.isna() & ~unparseable))
-        problems.append(("is negative", numbers < 0))
+            problems.append((tr("is empty"), numbers.isna() & ~unparseable))
+        problems.append((tr("is negative"), numbers < 0))
         if kind == "whole":
             ok = numbers.notna() & whole & (numbers >= 0)
             return numbers.where(ok, 0).astype("int64"), problems
@@ -229,21 +234,22 @@ def _table_checks(name, df, source) -> list[str]:
     duplicated = df.duplicated(subset=key, keep=False)
     if duplicated.any():
         problems.append(
-            f"{source}: column {'+'.join(key)!s} has duplicated ids in "
-            + _describe_rows(duplicated, df, name, source)
+            _column_problem(source, "+".join(key), tr("has duplicated ids"),
+                            _describe_rows(duplicated, df, name, source))
         )
     if name == "orders":
         too_big = df.discount_cny > df.gross_amount_cny + 0.005
         if too_big.any():
             problems.append(
-                f"{source}: column 'discount_cny' is larger than gross_amount_cny in "
-                + _describe_rows(too_big, df, name, source, df.discount_cny)
+                _column_problem(source, "'discount_cny'", tr("is larger than gross_amount_cny"),
+                                _describe_rows(too_big, df, name, source, df.discount_cny))
             )
         off = (df.net_amount_cny - (df.gross_amount_cny - df.discount_cny)).abs() > 0.005
         if off.any():
             problems.append(
-                f"{source}: column 'net_amount_cny' is not gross_amount_cny - discount_cny in "
-                + _describe_rows(off, df, name, source, df.net_amount_cny)
+                _column_problem(source, "'net_amount_cny'",
+                                tr("is not gross_amount_cny - discount_cny"),
+                                _describe_rows(off, df, name, source, df.net_amount_cny))
             )
     for rule in schema.TABLE_RULES.get(name, ()):
         problem = _broken_rule(rule, df, name, source)
@@ -253,8 +259,9 @@ def _table_checks(name, df, source) -> list[str]:
         off = (df.line_amount_cny - df.quantity * df.unit_price_cny).abs() > 0.005
         if off.any():
             problems.append(
-                f"{source}: column 'line_amount_cny' is not quantity * unit_price_cny in "
-                + _describe_rows(off, df, name, source, df.line_amount_cny)
+                _column_problem(source, "'line_amount_cny'",
+                                tr("is not quantity * unit_price_cny"),
+                                _describe_rows(off, df, name, source, df.line_amount_cny))
             )
     return problems
 
@@ -264,24 +271,29 @@ def _broken_rule(rule, df, name, source) -> str | None:
     if isinstance(rule, schema.Score):
         values = df[rule.column]
         wrong = (values.notna() & ~values.isin([1, 2, 3, 4, 5])).to_numpy(dtype=bool)
-        what = "is not a score from 1 to 5"
+        what = tr("is not a score from 1 to 5")
     elif isinstance(rule, schema.FilledExactlyWhere):
         values = None
         should = (df[rule.where].astype(object) == rule.value).to_numpy(dtype=bool)
         wrong = df[rule.column].notna().to_numpy() != should
-        what = f"must be filled for {rule.rows}, but is not"
+        what = tr("must be filled for {rows}, but is not", rows=tr(rule.rows))
     elif isinstance(rule, schema.InOrder):
         values = df[rule.later]
         wrong = (df[rule.later] < df[rule.earlier]).fillna(False).to_numpy(dtype=bool)
-        what = f"{rule.words} {rule.earlier!r}"
+        what = f"{tr(rule.words)} {rule.earlier!r}"
     else:  # pragma: no cover - a new kind of rule needs its check here
         raise AssertionError(f"unknown table rule {rule!r}")
     if not wrong.any():
         return None
     column = rule.later if isinstance(rule, schema.InOrder) else rule.column
-    return f"{source}: column {column!r} {what} in " + _describe_rows(
-        wrong, df, name, source, values
-    )
+    return _column_problem(source, repr(column), what,
+                           _describe_rows(wrong, df, name, source, values))
+
+
+def _column_problem(source: str, column: str, what: str, rows: str) -> str:
+    """'<source>: column <column> <what> in <rows>', in the language set."""
+    return tr("{source}: column {column} {what} in {rows}", source=source, column=column,
+              what=what, rows=rows)
 
 
 def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.DataFrame:
@@ -303,14 +315,15 @@ def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.
     <memory>: column 'list_price_cny' is negative in 1 row: row 0 (product_id P1, value -1.0)
     """
     if name not in _ALL_TABLES:
-        raise ValueError(f"unknown table {name!r}; known tables: {list(_ALL_TABLES)}")
+        raise ValueError(tr("unknown table {name!r}; known tables: {known}", name=name,
+                            known=list(_ALL_TABLES)))
     columns = _ALL_TABLES[name]
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
-        raise ValueError(
-            f"{source}: missing column(s) {missing} in table {name!r} "
-            f"(expected {[c.name for c in columns]}, found {list(df.columns)})"
-        )
+        raise ValueError(tr(
+            "{source}: missing column(s) {missing} in table {name!r} "
+            "(expected {expected}, found {found})", source=source, missing=missing, name=name,
+            expected=[c.name for c in columns], found=list(df.columns)))
     problems = []
     converted = {}
     for column in columns:
@@ -318,19 +331,16 @@ def validate_table(name: str, df: pd.DataFrame, source: str = "<memory>") -> pd.
         converted[column.name], found = _convert(column, raw)
         for problem, mask in found:
             if mask.any():
-                problems.append(
-                    f"{source}: column {column.name!r} {problem} in "
-                    + _describe_rows(mask, df, name, source, raw)
-                )
+                problems.append(_column_problem(source, repr(column.name), problem,
+                                                _describe_rows(mask, df, name, source, raw)))
     out = pd.DataFrame(converted, index=df.index)
     for extra in df.columns.difference(list(converted), sort=False):
         out[extra] = df[extra]
     if not problems:
         problems = _table_checks(name, out, source)
     if problems:
-        raise ValueError(
-            f"{source}: {len(problems)} problem(s) in table {name!r}:\n" + "\n".join(problems)
-        )
+        raise ValueError(tr("{source}: {n} problem(s) in table {name!r}:", source=source,
+                            n=len(problems), name=name) + "\n" + "\n".join(problems))
     return out
 
 
@@ -379,7 +389,8 @@ def validate_shop(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
     def check(mask, what, df, name):
         if mask.any():
-            problems.append(f"{name}: {what} in " + _describe_rows(mask, df, name, f"<{name}>"))
+            problems.append(tr("{name}: {what} in {rows}", name=name, what=tr(what),
+                               rows=_describe_rows(mask, df, name, f"<{name}>")))
 
     check(
         ~orders.customer_id.isin(customers.customer_id),
@@ -402,17 +413,18 @@ def validate_shop(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     off = (orders.order_id.map(line_sums).fillna(0.0) - orders.gross_amount_cny).abs() > 0.005
     check(off, "gross_amount_cny is not the sum of its line_amount_cny", orders, "orders")
     if problems:
-        raise ValueError("the shop's tables do not fit together:\n" + "\n".join(problems))
+        raise ValueError(tr("the shop's tables do not fit together:") + "\n"
+                         + "\n".join(problems))
     return tables
 
 
 def _load(name: str, data_dir) -> pd.DataFrame:
     path = find_data_dir(data_dir) / schema.FILE_NAMES[name]
     if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} does not exist. Rebuild the data with `python -m crm_lab.data build "
-            f"{path.parent}` or point CRM_DATA_DIR at a folder holding {path.name}."
-        )
+        raise FileNotFoundError(tr(
+            "{path} does not exist. Rebuild the data with `python -m crm_lab.data build "
+            "{folder}` or point CRM_DATA_DIR at a folder holding {name}.", path=path,
+            folder=path.parent, name=path.name))
     content = path.read_bytes()
     digest = hashlib.blake2b(content, digest_size=16).digest()  # ~1 ms per MB
     return _parsed(name, str(path), digest, content).copy()
@@ -538,14 +550,14 @@ def load_service(data_dir=None) -> dict[str, pd.DataFrame]:
 def _cdnow_path() -> Path:
     spec = importlib.util.find_spec("lifetimes")  # finds the package without running it
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(
+        raise ModuleNotFoundError(tr(
             "load_cdnow_orders() reads the CDNOW file shipped in the 'lifetimes' package, "
-            "which is not installed: run `pip install lifetimes`."
-        )
+            "which is not installed: run `pip install lifetimes`."))
     folder = Path(next(iter(spec.submodule_search_locations)))
     path = folder / "datasets" / "CDNOW_master.txt"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing; reinstall with `pip install lifetimes`.")
+        raise FileNotFoundError(tr("{path} is missing; reinstall with `pip install lifetimes`.",
+                                   path=path))
     return path
 
 
