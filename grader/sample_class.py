@@ -14,7 +14,8 @@ entry here:
 Chapter 06 also has a hand-written class (:data:`STUDENTS`): other correct styles, common
 mistakes and the pathologies a real class produces (an endless loop, ``os._exit``, a memory
 hog, broken JSON, a renamed file, deleted, duplicated or edited cells), each with the
-autograded points it must get (out of 14) — or ``None`` when it cannot be graded.
+autograded points it must get (out of :data:`FULL`, read from the chapter) — or ``None``
+when it cannot be graded.
 No student of any benchmark mix prints a warning: stock nbgrader scores such a test cell 0
 and ``grade`` deliberately does not, so their scores could not be compared.
 
