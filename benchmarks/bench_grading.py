@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -82,6 +83,8 @@ def prepared(folder: Path, chapter: str, n: int) -> Path:
 def bench_chapter(chapter: str, n: int, workers: int, skip_stock: bool) -> Row:
     with tempfile.TemporaryDirectory() as tmp:
         ours = prepared(Path(tmp) / "ours", chapter, n)
+        # one snapshot for both: solutions/ may change while the first run takes minutes
+        stock = shutil.copytree(ours, Path(tmp) / "stock" / "course")
         print(f"== {chapter}: {n} submissions; grade with {workers} workers", flush=True)
         began = time.perf_counter()
         run = grade(chapter, root=ours, workers=workers, progress=False)
@@ -95,7 +98,6 @@ def bench_chapter(chapter: str, n: int, workers: int, skip_stock: bool) -> Row:
               f"saving grades {run.record_seconds:.1f} s", flush=True)
         if skip_stock:
             return row
-        stock = prepared(Path(tmp) / "stock", chapter, n)
         began = time.perf_counter()
         run_nbgrader("autograde", chapter, root=stock, capture=True)
         row.stock_s = time.perf_counter() - began
