@@ -367,6 +367,15 @@ def rfm_scores_average_rank(rfm):
     )
 
 
+def rfm_scores_negates_the_recency_column(rfm):
+    out = ref.rfm_scores(rfm)
+    return out.assign(recency_days=-out["recency_days"])  # the scores are right, rfm's values not
+
+
+def rfm_segments_only_the_segment(scores):
+    return ref.rfm_segments(scores)[["segment"]]  # not a copy of scores with one more column
+
+
 def _segments_where(scores, is_high):
     levels = [
         np.where(is_high(scores[c]), "high", "low") for c in ["r_score", "f_score", "m_score"]
@@ -535,6 +544,14 @@ MISTAKES = {
     "rfm_scores with rank(method='average')": (
         dict(rfm_scores=rfm_scores_average_rank),
         {"test_rfm_scores"},
+    ),
+    "rfm_scores returns recency_days negated": (
+        dict(rfm_scores=rfm_scores_negates_the_recency_column),
+        {"test_rfm_scores"},
+    ),
+    "rfm_segments returns only the segment column": (
+        dict(rfm_segments=rfm_segments_only_the_segment),
+        {"test_rfm_segments"},
     ),
     "segments by score above its mean (the old rule)": (
         dict(rfm_segments=rfm_segments_above_mean_score),
