@@ -7,6 +7,7 @@ Commands:
   collect CHAPTER SOURCE  put a folder or LMS zip of submissions into submitted/
                           (--exchange instead of SOURCE: the submissions made on the hub)
   grade CHAPTER           autograde every submission in parallel into nbgrader's gradebook
+                          (every edition of the chapter: 06_rfm and 06_rfm_zh)
   feedback CHAPTER        HTML feedback per student, without hidden tests
                           (--exchange: and release it to the students through the exchange)
   export [CSV]            grades: one row per student, columns per chapter and question
@@ -72,12 +73,41 @@ def _grade(args) -> int:
 
     # nbgrader's gradebook code triggers SQLAlchemy 2 warnings that say nothing to instructors.
     warnings.filterwarnings("ignore", module="nbgrader.api")
-    run = grade(args.chapter, root=Path(args.root), students=args.student or None,
-                workers=args.workers, force=args.force, timeout_seconds=args.timeout,
-                memory_limit_bytes=parse_bytes(args.memory_limit), kernels=args.kernels,
-                progress=not args.quiet)
-    print(format_summary(run))
-    return 130 if run.interrupted else 0
+    root = Path(args.root)
+    for name in _editions_to_grade(args.chapter, root, args.student):
+        asked = _students_of(name, root, args.student) if args.student else None
+        run = grade(name, root=root, students=asked or args.student or None,
+                    workers=args.workers, force=args.force, timeout_seconds=args.timeout,
+                    memory_limit_bytes=parse_bytes(args.memory_limit), kernels=args.kernels,
+                    progress=not args.quiet)
+        print(format_summary(run))
+        if run.interrupted:
+            return 130
+    return 0
+
+
+def _editions_to_grade(chapter: str, root: Path, students) -> list[str]:
+    """``grade 06_rfm`` grades the chapter and every edition of it (``06_rfm_zh``) that has
+    submissions (of the students asked for); ``grade 06_rfm_zh`` grades that edition only."""
+    from grader.course import editions
+
+    found = editions(chapter, root)
+    if found.get("en") != chapter:
+        return [chapter]
+    names = [found["en"]] + [name for lang, name in found.items()
+                             if lang != "en" and _students_of(name, root, None)]
+    chosen = [name for name in names if not students or _students_of(name, root, students)]
+    return chosen or [chapter]  # nobody asked for has a submission: grade says so
+
+
+def _students_of(name: str, root: Path, students) -> list[str] | None:
+    """The students asked for (all: None) who handed in ``name``."""
+    from grader.autograde.submissions import student_ids
+
+    here = student_ids(root / "submitted", name)
+    if students is None:
+        return here or None
+    return [s for s in students if s in here]
 
 
 def _feedback(args) -> int:

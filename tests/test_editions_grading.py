@@ -149,3 +149,13 @@ def test_feedback_is_written_in_the_language_of_the_student_s_edition(course, gr
     assert written["en_student"].parent.name == CHAPTER
     assert "自动评分题" in written["zh_student"].read_text(encoding="utf-8")
     assert "Autograded questions" in written["en_student"].read_text(encoding="utf-8")
+
+
+def test_grading_a_chapter_from_the_command_line_grades_its_editions(course, graded, capsys):
+    from grader.autograde.status import GRADED, read_status
+    from grader.cli import main
+
+    _submit(course, "late_zh", EDITION, _answered(course, EDITION))
+    assert main(["grade", CHAPTER, "--root", str(course), "--student", "late_zh", "-q"]) == 0
+    assert read_status(course / "autograded" / "late_zh" / EDITION).state == GRADED
+    assert EDITION in capsys.readouterr().out
