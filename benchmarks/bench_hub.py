@@ -85,11 +85,12 @@ async def run_cells(ws_url: str, token: str, cells: list[str], timeout_seconds: 
 
 
 class MemorySampler(threading.Thread):
-    """Peak RSS (bytes) of each user's server process tree, sampled every 0.5 s."""
+    """Peak RSS (bytes) and CPU time (s) of each user's server process tree, every 0.5 s."""
 
     def __init__(self):
         super().__init__(daemon=True)
         self.peaks: dict[str, int] = {}
+        self.cpu_seconds: dict[str, float] = {}
         self.stop = threading.Event()
 
     def run(self):
@@ -101,10 +102,12 @@ class MemorySampler(threading.Thread):
                     user = (proc.info["environ"] or {}).get("JUPYTERHUB_USER")
                     tree = [proc, *proc.children(recursive=True)]
                     rss = sum(p.memory_info().rss for p in tree)
+                    cpu = sum(sum(p.cpu_times()[:2]) for p in tree)
                 except (psutil.Error, TypeError):
                     continue
                 if user:
                     self.peaks[user] = max(self.peaks.get(user, 0), rss)
+                    self.cpu_seconds[user] = max(self.cpu_seconds.get(user, 0.0), cpu)
 
 
 def simulate(hub, student: str, solution: Path) -> dict:
@@ -149,8 +152,6 @@ def main(argv=None) -> int:
     with ExitStack() as stack:
         if as_root:
             stack.enter_context(system_users(students))
-        else:
-            os.environ["CRM_HUB_AUTH"] = "dummy"
         hub = stack.enter_context(running_hub(
             state, students=students, exchange=exchange, course_root=course,
             password="bench", python=None if as_root else Path(sys.executable)))
@@ -167,8 +168,7 @@ def main(argv=None) -> int:
         wall = time.monotonic() - began
         sampler.stop.set()
         inbound = list((exchange / COURSE_ID / "inbound").glob(f"*+{CHAPTER}+*"))
-    _print_figures(args.students, results, failures, sampler.peaks, wall, len(inbound),
-                   as_root)
+    _print_figures(args.students, results, failures, sampler, wall, len(inbound), as_root)
     return 1 if failures else 0
 
 
@@ -180,15 +180,17 @@ def _stats(values: list[float]) -> str:
             f"(min {ordered[0]:.1f})")
 
 
-def _print_figures(n, results, failures, peaks, wall, submitted, as_root):
+def _print_figures(n, results, failures, sampler, wall, submitted, as_root):
     cores = os.cpu_count()
     memory_gib = psutil.virtual_memory().total / 2**30
     print(f"hub load test: {n} students at once on {cores} cores, {memory_gib:.0f} GiB "
           f"({'system accounts, LocalProcessSpawner' if as_root else 'one account'})")
     print(f"  spawn time (s):        {_stats([r['spawn'] for r in results.values()])}")
     print(f"  chapter 06 run (s):    {_stats([r['chapter'] for r in results.values()])}")
-    mib = [p / 2**20 for p in peaks.values()]
+    mib = [p / 2**20 for p in sampler.peaks.values()]
     print(f"  peak memory per server with its kernel (MiB): {_stats(mib)}")
+    print(f"  CPU time per student, server + kernel (s):    "
+          f"{_stats(list(sampler.cpu_seconds.values()))}")
     print(f"  all {n} done in {wall:.0f} s; submissions in the exchange: {submitted}")
     print(f"  failures: {len(failures)}")
     for student, reason in failures.items():
