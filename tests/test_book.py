@@ -322,3 +322,13 @@ def test_shipped_cjk_font_covers_every_chinese_character_of_the_site(site, langu
     assert used and {c for c in used if ord(c) not in cmap} == set()
     css = (folder / "_static" / "course.css").read_text(encoding="utf-8")
     assert 'url("fonts/course-cjk.woff")' in css and '"Course CJK"' in css
+
+
+def test_the_chinese_search_index_holds_chinese_words(site):
+    """Sphinx splits Chinese into words with jieba (a dev dependency); without it the
+    Chinese book's search would know only the Latin words of its pages."""
+    import json
+
+    text = (site / "zh" / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(text[text.index("(") + 1:text.rindex(")")])["terms"]
+    assert {"客户", "订单"} <= set(terms)
