@@ -40,7 +40,7 @@ release: setup  ## regenerate chapters/ from solutions/ with nbgrader
 bundle: setup  ## build the student bundle dist/crm-course-student.zip
 	$(BIN)/python -m grader bundle dist/crm-course-student.zip
 
-book: setup  ## build the self-learners' book (chapters run, with outputs) into _build/book/
+book: setup  ## build the self-learners' book (chapters run, with outputs) into _build/book/ (Chinese: _build/book/zh/)
 	$(BIN)/python -m book
 
 bench: setup  ## run the benchmarks (they print figures)
