@@ -39,6 +39,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from conftest import copy_course  # noqa: E402
 from hub_support import (  # noqa: E402
+    PROXY,
     fill_answers,
     running_hub,
     shared_folder,
@@ -137,6 +138,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=3, help="simulated students (N)")
     args = parser.parse_args(argv)
+    if not PROXY.is_file():  # make bench runs every benchmark; this one needs make hub-setup
+        print(f"hub load test skipped: no proxy at {PROXY} (make hub-setup installs it)")
+        return 0
     students = [f"crmbench-{i:03d}" for i in range(1, args.students + 1)]
     as_root = os.geteuid() == 0
     work = shared_folder("crm-hub-bench-")

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -44,6 +45,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
 CHAPTER = "06_rfm"
 STUDENTS = ["crmhub-ana", "crmhub-bo"]
+INSTRUCTOR = "crmhub-teacher"
 PASSWORD = "class-password"
 COURSE_ID = "crm-course"
 
@@ -87,11 +89,11 @@ def hub_class(root):
     state = work / "state"
     state.mkdir()
     try:
-        with system_users(STUDENTS):
+        with system_users([*STUDENTS, INSTRUCTOR]):
             out = grader("release", CHAPTER, "--exchange", str(exchange), root=course)
             assert "published to the exchange" in out
-            with running_hub(state, students=STUDENTS, exchange=exchange, course_root=course,
-                             password=PASSWORD) as hub:
+            with running_hub(state, students=STUDENTS, instructors=[INSTRUCTOR],
+                             exchange=exchange, course_root=course, password=PASSWORD) as hub:
                 yield hub, course, exchange
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -173,7 +175,9 @@ def test_two_students_fetch_validate_submit_and_get_only_their_own_feedback(hub_
     assert guess.returncode != 0
 
 
-def test_students_servers_have_no_formgrader(hub_class):
+def test_only_the_instructors_servers_have_formgrader_on_the_course(hub_class):
+    """Formgrader's page answers in the instructor's server (it checks that the server runs
+    on the course root); a student's server has no formgrader at all."""
     hub, _, _ = hub_class
     student = STUDENTS[0]
     hub.start_server(student)
@@ -181,6 +185,13 @@ def test_students_servers_have_no_formgrader(hub_class):
     with pytest.raises(urllib.error.HTTPError) as err:
         hub.server_request(student, "formgrader/api/assignments")
     assert err.value.code == 404
+    hub.start_server(INSTRUCTOR)
+    request = urllib.request.Request(f"{hub.url}user/{INSTRUCTOR}/formgrader/manage_assignments",
+                                     headers={"Authorization": f"token {hub.token}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        page = response.read().decode()
+    # 200, not nbgrader's 500 for a server outside the course root
+    assert response.status == 200 and "Manage Assignments" in page, page[:500]
 
 
 def _wait_for(condition, what: str, timeout_seconds: float = 120):
