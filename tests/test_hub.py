@@ -252,3 +252,21 @@ def test_helm_values_have_the_course_settings(root):
     # Memory per student is the measured peak written on the sizing page.
     sizing = (root / "hub" / "SIZING.md").read_text()
     assert f"guarantee: {single['memory']['guarantee']}" in sizing
+
+
+def test_exchange_is_the_one_given_then_the_environments_then_nbgraders_default(root,
+                                                                                monkeypatch):
+    from grader.exchange import NBGRADER_DEFAULT_ROOT, exchange_root
+
+    monkeypatch.delenv("CRM_EXCHANGE_ROOT", raising=False)
+    assert exchange_root(root) == Path(NBGRADER_DEFAULT_ROOT)  # nbgrader_config.py sets none
+    monkeypatch.setenv("CRM_EXCHANGE_ROOT", "/srv/class/exchange")
+    assert exchange_root(root) == Path("/srv/class/exchange")
+    assert exchange_root(root, "/tmp/given") == Path("/tmp/given")
+
+
+def test_collect_needs_a_source_or_the_exchange(root, capsys):
+    from grader.cli import main
+
+    assert main(["collect", CHAPTER, "--root", str(root)]) == 2
+    assert "SOURCE" in capsys.readouterr().err
