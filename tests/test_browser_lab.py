@@ -155,6 +155,15 @@ def replace_source(page, index: int, source: str):
     page.keyboard.press("Escape")
 
 
+def answer_and_check(page, answer: int, check: int, source: str):
+    """Type ``source`` into the answer cell, run it and every cell up to its check cell;
+    returns the check cell's output area."""
+    replace_source(page, answer, source)
+    for index in range(answer, check + 1):
+        run_cell(page, index)
+    return page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
+
+
 def test_student_runs_the_chapter_sees_the_plot_and_the_checks(lab):
     shots = artifact_dir("lab")
     with chromium_browser() as browser:
@@ -175,19 +184,14 @@ def test_student_runs_the_chapter_sees_the_plot_and_the_checks(lab):
             answer = cell_index(page, "def rfm_table(")
             check = cell_index(page, '"""rfm_table on the shop')
             # A first try that forgets to keep one row per customer: the check says so, with a hint.
-            replace_source(page, answer, WRONG_ANSWER)
-            for index in range(answer, check + 1):
-                run_cell(page, index)
-            output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
+            output = answer_and_check(page, answer, check, WRONG_ANSWER)
             output.get_by_text("✗ rfm_table(orders, AS_OF) has more than one row").wait_for()
             assert "Hint:" in output.inner_text()
             output.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "2-formative-check-fails-with-hint.png"))
 
             # A correct answer: the same check now passes.
-            replace_source(page, answer, "from grader.reference.rfm import rfm_table")
-            for index in range(answer, check + 1):
-                run_cell(page, index)
+            answer_and_check(page, answer, check, "from grader.reference.rfm import rfm_table")
             output.get_by_text("✓ rfm_table(orders, AS_OF)").wait_for()
             output.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "3-formative-check-passes.png"))
@@ -218,10 +222,8 @@ def test_a_chinese_edition_shows_its_check_message_in_chinese(lab):
                 state="attached")
             answer = cell_index(page, "def monthly_orders(")
             check = cell_index(page, '"""monthly_orders')
-            replace_source(page, answer, "def monthly_orders(orders): return orders")
-            for index in range(answer, check + 1):
-                run_cell(page, index)
-            output = page.locator(".jp-Notebook .jp-Cell").nth(check).locator(".jp-OutputArea")
+            output = answer_and_check(page, answer, check,
+                                      "def monthly_orders(orders): return orders")
             output.get_by_text("中没有名为 'month' 的列").wait_for()
             assert "提示：" in output.inner_text()
             output.scroll_into_view_if_needed()
