@@ -8,8 +8,9 @@ entry here:
 - ``worked_solution``: the answer cells of ``solutions/``, handed in as they are;
 - ``blank``: the released notebook, nothing answered;
 - ``copies_inputs``: another correct style, every answer working on copies of its arguments;
-- ``slip_<answer>``: a common mistake, one answer whose result comes out wrong (every number
-  10% too high, plus one) and which loses the test cells that depend on it.
+- ``slip_<answer>``: a common mistake, one answer whose result comes out wrong (its last row
+  or item lost, every number 10% too high, plus one) and which loses the test cells that
+  depend on it.
 
 Chapter 06 also has a hand-written class (:data:`STUDENTS`): other correct styles, common
 mistakes and the pathologies a real class produces (an endless loop, ``os._exit``, a memory
@@ -63,7 +64,7 @@ ANSWERS: dict[str, str] = {
     # correct, in other styles (the worked solution's rfm_segments looks every customer up
     # one by one, which costs seconds per call; most students vectorise it)
     "segments_vectorised": '''def rfm_segments(scores):
-    levels = [np.where(scores[c] > scores[c].mean(), "high", "low")
+    levels = [np.where(scores[c] >= HIGH_SCORE, "high", "low")
               for c in ["r_score", "f_score", "m_score"]]
     index = pd.MultiIndex.from_arrays(levels, names=SEGMENTS.index.names)
     return scores.assign(segment=SEGMENTS["segment"].reindex(index).to_numpy())
@@ -192,27 +193,38 @@ def $name(*args, **kwargs):
 ''')),
     "slip": (False, Template('''
 
-# The last step slipped: every number comes out 10% too high, plus one (so zeros move too).
+# The last step slipped: the last row (or item) is lost and every number comes out 10% too
+# high, plus one (so zeros move too); a result of names and labels is wrong all the same.
 _${name}_right = $name
 
 
-def _off(value):
+def _shifted(value):
     import numbers
 
     import pandas as pd
 
-    if isinstance(value, pd.DataFrame):
-        return value.apply(_off)
     if isinstance(value, pd.Series):
         numeric = pd.api.types.is_numeric_dtype(value) and not pd.api.types.is_bool_dtype(value)
         return value * 1.1 + 1 if numeric else value
-    if isinstance(value, (list, tuple)):
-        return [_off(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _off(v) for k, v in value.items()}
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return value * 1.1 + 1
     return value
+
+
+def _off(value):
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return value.apply(_shifted).iloc[:-1]
+    if isinstance(value, pd.Series):
+        return _shifted(value).iloc[:-1]
+    if isinstance(value, (list, tuple)):
+        return [_off(v) for v in value][:-1]
+    if isinstance(value, dict):
+        return {k: _off(v) for k, v in list(value.items())[:-1]}
+    if isinstance(value, (bool, str)):
+        return not value if isinstance(value, bool) else value + "?"
+    return _shifted(value)
 
 
 def $name(*args, **kwargs):
