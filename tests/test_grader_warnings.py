@@ -19,12 +19,11 @@ from nbgrader.utils import determine_grade
 
 from grader.autograde import grade
 from grader.autograde.scoring import counts_for_score, grade_cell, scored_view
-from grader.sample_class import CHAPTER, STUDENTS, submission_notebook
+from grader.sample_class import CHAPTER, FULL, STUDENTS, submission_notebook
 
 pytestmark = [pytest.mark.xdist_group("grader_warnings")]
 slow = pytest.mark.slow  # the tests that grade with real kernels
 
-FULL = 14.0
 RFM_TABLE_CELLS = {"test_rfm_table_shop", "test_rfm_table_rules"}
 
 # The chapter contract's warning style (a correct rfm_table ending in pandas 2's inplace=True

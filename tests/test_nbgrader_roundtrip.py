@@ -8,7 +8,8 @@ import csv
 
 import nbformat
 import pytest
-from conftest import copy_course
+from conftest import ROOT, copy_course
+from harness import autograded_points
 from nbgrader.api import Gradebook
 
 from grader.course import run_nbgrader
@@ -16,7 +17,9 @@ from grader.course import run_nbgrader
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("roundtrip")]
 
 CHAPTER = "06_rfm"
-FULL = 14.0
+POINTS = autograded_points(ROOT / "solutions" / CHAPTER / f"{CHAPTER}.ipynb")  # grade_id -> points
+FULL = sum(POINTS.values())
+LOST = {"test_rfm_table_shop", "test_rfm_table_rules", "test_top_customer_share"}
 NOTEBOOK = f"{CHAPTER}.ipynb"
 
 
@@ -69,7 +72,7 @@ def cell_scores(course, student):
 def test_solution_gets_full_autograded_marks(graded):
     scores = cell_scores(graded, "perfect")
     assert sum(scores.values()) == FULL
-    assert len(scores) == 6
+    assert set(scores) == set(POINTS)
 
 
 def test_unanswered_notebook_gets_zero(graded):
@@ -79,8 +82,8 @@ def test_unanswered_notebook_gets_zero(graded):
 def test_wrong_answers_lose_exactly_their_cells(graded):
     scores = cell_scores(graded, "partial")
     lost = {name for name, score in scores.items() if score == 0}
-    assert lost == {"test_rfm_table_shop", "test_rfm_table_rules", "test_top_customer_share"}
-    assert sum(scores.values()) == FULL - 6
+    assert lost == LOST
+    assert sum(scores.values()) == FULL - sum(POINTS[c] for c in LOST)
 
 
 def test_feedback_html_is_generated_for_every_student(graded):
@@ -97,4 +100,4 @@ def test_grades_export_as_csv(graded):
     assert set(rows) == {"perfect", "blank", "partial"}
     assert float(rows["perfect"]["raw_score"]) == FULL  # written answers not graded yet
     assert float(rows["blank"]["raw_score"]) == 0
-    assert float(rows["partial"]["raw_score"]) == FULL - 6
+    assert float(rows["partial"]["raw_score"]) == FULL - sum(POINTS[c] for c in LOST)
