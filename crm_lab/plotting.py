@@ -22,6 +22,8 @@ import re
 import warnings
 from pathlib import Path
 
+from crm_lab.i18n import tr
+
 __all__ = ["find_cjk_font", "use_course_style", "label_axes", "label_bars", "NO_CJK_FONT_HELP"]
 
 NO_CJK_FONT_HELP = (
@@ -83,7 +85,8 @@ def find_cjk_font() -> Path | None:
     if override:
         path = Path(override).expanduser()
         if not path.is_file():
-            raise FileNotFoundError(f"CRM_CJK_FONT={override!r} is not a font file.")
+            raise FileNotFoundError(tr("CRM_CJK_FONT={path!r} is not a font file.",
+                                       path=override))
         return path
     return _mplfonts_font() or _system_font()
 
@@ -113,7 +116,7 @@ def use_course_style(context: str = "notebook") -> str | None:
         mpl.rcParams["font.sans-serif"] = [family, *mpl.rcParams["font.sans-serif"]]
         mpl.rcParams["font.family"] = "sans-serif"
     else:
-        warnings.warn(NO_CJK_FONT_HELP, stacklevel=2)
+        warnings.warn(tr(NO_CJK_FONT_HELP), stacklevel=2)
     # The CJK font has no true minus sign; use the ASCII hyphen for negative ticks.
     mpl.rcParams["axes.unicode_minus"] = False
     mpl.rcParams["figure.figsize"] = (8, 4.5)
