@@ -30,6 +30,7 @@ class CheckFailed(AssertionError):
 
 
 def _fail(what: str, hint: str | None) -> None:
+    __tracebackhide__ = True  # IPython (and pytest) leave the checks' own frames out
     message = f"✗ {what}"
     if hint:
         message += "\n  " + tr("Hint: {hint}", hint=hint)
@@ -83,6 +84,7 @@ def check_frame(
     allowed_values : ``{column: values}``: every value must be one of these.
     hint : added to the first failure's message.
     """
+    __tracebackhide__ = True
     if df is None:
         _fail(tr("{name} returned None.", name=name),
               tr("Did you forget `return` at the end of the function?"))
@@ -147,6 +149,7 @@ def check_number(
     >>> check_number(0.62, "top_share", low=0, high=1)
     ✓ top_share = 0.62 is a number in the expected range.
     """
+    __tracebackhide__ = True
     if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
         _fail(tr("{name} should be a single number, not a {kind}.", name=name,
                  kind=type(value).__name__), hint)

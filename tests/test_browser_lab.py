@@ -58,6 +58,8 @@ def lab(root, tmp_path_factory):
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={home}", "--LabApp.news_url=",
+           # the course's JupyterLab settings, as `make lab` and the student bundle use them
+           f"--LabApp.app_settings_dir={root / 'lab' / 'settings'}",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
@@ -226,6 +228,8 @@ def test_a_chinese_edition_shows_its_check_message_in_chinese(lab):
                                       "def monthly_orders(orders): return orders")
             output.get_by_text("中没有名为 'month' 的列").wait_for()
             assert "提示：" in output.inner_text()
+            # the course switches JupyterLab's news off: no pop-up asks about it
+            assert page.get_by_text("official Jupyter news").count() == 0
             output.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "check-in-chinese.png"))
         page.close()
