@@ -149,7 +149,8 @@ _ROWS = [
     ("07_call_centre", "assisted reception", "智能辅助接待",
      "bot mode in which an agent sees the bot's suggested answer and sends, edits or ignores it"),
     ("07_call_centre", "paraphrase family", "问法",
-     "questions sharing one core wording; a fair test keeps whole families out of the learning data"),
+     "questions sharing one core wording; a fair test keeps whole families out of the "
+     "learning data"),
     ("07_call_centre", "train, validation and test sets", "训练集、验证集与测试集",
      "data to learn from, data to choose settings on, and data to report on once"),
     ("07_call_centre", "first response time", "首次响应时长",
