@@ -288,7 +288,8 @@ def _fields(literal: str) -> list[str] | None:
                        if n is not None]
         except ValueError:
             formats = []
-        percents = re.findall(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifgeEx%]", node.value)
+        # no space flag: "30% shrinkage" is prose, not a "% s" field
+        percents = re.findall(r"%(?:\(\w+\))?[-#0+]*\d*(?:\.\d+)?[sdifgeEx%]", node.value)
         return sorted(formats + percents)
     return None
 
@@ -323,8 +324,10 @@ def _translate_code(source: str, table: dict[str, str]) -> str:
 
 
 def _with_language(setup: str, lang: str) -> str:
+    # First, so the set-up cell's own messages are in the language and its last line (a
+    # table shown, e.g. orders.head()) stays last.
     line = LANGUAGES[lang]["setup_line"]
-    return f"{setup.rstrip()}\n\nimport crm_lab\n\n{line}\n"
+    return f"import crm_lab\n\n{line}\n\n{setup}"
 
 
 def render(chapter: str, lang: str = "zh", root: Path = COURSE_ROOT) -> nbformat.NotebookNode:
