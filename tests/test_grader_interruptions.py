@@ -139,7 +139,7 @@ def test_cold_kernels_still_stop_an_endless_loop_at_its_timeout(tmp_path_factory
     course = released_course(tmp_path_factory, "cold_kernels")
     names = ["endless_loop", "perfect"]
     write_class(course, names)
-    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=5, kernels="fresh",
+    run = grade(CHAPTER, root=course, workers=2, timeout_seconds=TIMEOUT_S, kernels="fresh",
                 memory_limit_bytes=MEMORY, progress=False)
     for name in names:
         assert run.statuses[name].state == GRADED, name
