@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 __all__ = ["TERMS", "CHAPTER_TITLES", "CHAPTER_TITLES_ZH", "terms", "table", "markdown"]
 
 CHAPTER_TITLES: dict[str, str] = {
@@ -179,7 +181,8 @@ def terms(chapter: str | None = None) -> pd.DataFrame:
     out = TERMS[TERMS["chapter"] == chapter].reset_index(drop=True)
     if out.empty:
         known = sorted(TERMS["chapter"].unique())
-        raise ValueError(f"no glossary terms for chapter {chapter!r}; chapters with terms: {known}")
+        raise ValueError(tr("no glossary terms for chapter {chapter!r}; chapters with terms: "
+                            "{known}", chapter=chapter, known=known))
     return out
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 __all__ = [
     "HIGH_SCORE",
     "SEGMENTS",
@@ -119,9 +121,8 @@ def segment_name(r_level: str, f_level: str, m_level: str) -> str:
     try:
         return SEGMENTS.loc[(r_level, f_level, m_level), "segment"]
     except KeyError:
-        raise ValueError(
-            f"levels must each be 'high' or 'low', got {(r_level, f_level, m_level)}"
-        ) from None
+        raise ValueError(tr("levels must each be 'high' or 'low', got {levels}",
+                            levels=(r_level, f_level, m_level))) from None
 
 
 def segment_names(r_levels, f_levels, m_levels) -> np.ndarray:
@@ -138,5 +139,5 @@ def segment_names(r_levels, f_levels, m_levels) -> np.ndarray:
     names = SEGMENTS["segment"].reindex(keys).to_numpy()
     if pd.isna(names).any():
         bad = keys[pd.isna(names)][0]
-        raise ValueError(f"levels must each be 'high' or 'low', got {bad}")
+        raise ValueError(tr("levels must each be 'high' or 'low', got {levels}", levels=bad))
     return names

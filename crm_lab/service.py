@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 __all__ = [
     "RESOLUTION_SLA_HOURS",
     "RESPONSE_SLA_HOURS",
@@ -79,14 +81,16 @@ def simulate_queue(
     import simpy  # imported here: only the call-centre chapter needs it
 
     if agents < 1 or int(agents) != agents:
-        raise ValueError(f"agents must be a whole number of at least 1, got {agents!r}")
+        raise ValueError(tr("agents must be a whole number of at least 1, got {agents!r}",
+                            agents=agents))
     if calls_per_interval <= 0 or aht_seconds <= 0 or interval_seconds <= 0 or hours <= 0:
-        raise ValueError(
+        raise ValueError(tr(
             "calls_per_interval, aht_seconds, interval_seconds and hours must be positive, got "
-            f"{calls_per_interval!r}, {aht_seconds!r}, {interval_seconds!r}, {hours!r}"
-        )
+            "{values}", values=f"{calls_per_interval!r}, {aht_seconds!r}, {interval_seconds!r}, "
+                               f"{hours!r}"))
     if patience_seconds is not None and patience_seconds <= 0:
-        raise ValueError(f"patience_seconds must be positive or None, got {patience_seconds!r}")
+        raise ValueError(tr("patience_seconds must be positive or None, got {value!r}",
+                            value=patience_seconds))
 
     rng = np.random.default_rng(seed)
     horizon = warmup_seconds + hours * 3600.0
@@ -155,7 +159,8 @@ def summarize_simulation(sim: pd.DataFrame, threshold_seconds: float = 20) -> pd
     """
     for column in ("wait_seconds", "abandoned", "handle_seconds"):
         if column not in sim.columns:
-            raise ValueError(f"sim is missing column {column!r}: pass what simulate_queue returns")
+            raise ValueError(tr("sim is missing column {column!r}: pass what simulate_queue "
+                                "returns", column=column))
     answered = ~sim["abandoned"]
     agents = sim.attrs.get("agents", np.nan)
     seconds = sim.attrs.get("seconds", np.nan)
@@ -191,13 +196,15 @@ def split_by_family(questions: pd.DataFrame, shares=(0.5, 0.25, 0.25), seed: int
     from crm_lab.data import faq
 
     if "question_zh" not in questions.columns:
-        raise ValueError("questions is missing column 'question_zh'")
+        raise ValueError(tr("questions is missing column 'question_zh'"))
     if len(shares) != 3 or min(shares) <= 0:
-        raise ValueError(f"shares must be three positive numbers, got {shares!r}")
+        raise ValueError(tr("shares must be three positive numbers, got {shares!r}",
+                            shares=shares))
     family = questions["question_zh"].astype(str).map(faq.question_family)
     if family.isna().any():
         first = questions.loc[family.isna(), "question_zh"].iloc[0]
-        raise ValueError(f"not a generated chat question, so its family is unknown: {first!r}")
+        raise ValueError(tr("not a generated chat question, so its family is unknown: "
+                            "{question!r}", question=first))
     table = faq.families()
     rng = np.random.default_rng(seed)
     weights = np.asarray(shares, dtype=float) / sum(shares)
@@ -228,13 +235,15 @@ def example_rows(table: pd.DataFrame, **columns) -> pd.DataFrame:
     """
     lengths = {len(values) for values in columns.values()}
     if len(lengths) != 1:
-        raise ValueError(f"give every column the same number of values, got {sorted(lengths)}")
+        raise ValueError(tr("give every column the same number of values, got {lengths}",
+                            lengths=sorted(lengths)))
     (n,) = lengths
     unknown = [name for name in columns if name not in table.columns]
     if unknown:
-        raise ValueError(f"table has no column(s) {unknown}")
+        raise ValueError(tr("table has no column(s) {unknown}", unknown=unknown))
     if len(table) < n:
-        raise ValueError(f"table has {len(table)} rows; {n} are needed to copy the other columns")
+        raise ValueError(tr("table has {rows} rows; {n} are needed to copy the other columns",
+                            rows=len(table), n=n))
     out = table.iloc[:n].reset_index(drop=True)
     for name, values in columns.items():
         out[name] = pd.Series(list(values)).astype(table[name].dtype)
