@@ -45,3 +45,19 @@ def pytest_generate_tests(metafunc):
     from autograder_contract import parametrize_contract
 
     parametrize_contract(metafunc)
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(monkeypatch):
+    """Every test starts and ends with crm_lab's messages in English.
+
+    Running a Chinese edition in this process (tests/harness.py, the sample class) switches
+    the language, as its set-up cell does in a kernel; without this the tests that match
+    English messages and run after it on the same worker would fail, depending on order.
+    """
+    import crm_lab
+
+    monkeypatch.delenv("CRM_LAB_LANGUAGE", raising=False)
+    crm_lab.set_language("en")
+    yield
+    crm_lab.set_language("en")

@@ -87,6 +87,7 @@ def run_in_process(notebook: Path, answers: dict[str, object]) -> dict[str, nbfo
             plt.close("all")
             if meta.get("grade"):
                 results[meta["grade_id"]] = ran
+    crm_lab.set_language("en")  # the edition's switch ends with its notebook
     return results
 
 
