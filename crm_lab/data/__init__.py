@@ -13,7 +13,9 @@ Timestamp('2026-01-01 00:00:00')
 
 The customer-service tables of chapter 07 (chats, calls, staffing, tickets,
 FAQ, chat questions) load with :func:`load_chats`, :func:`load_calls`... or
-all at once with :func:`load_service`.
+all at once with :func:`load_service`. Chapter 01's business buyers and product
+costs load with :func:`load_business_accounts`, :func:`load_business_orders`,
+:func:`load_business_order_items`, :func:`load_product_costs` or :func:`load_accounts`.
 
 :func:`generate_shop` makes the same shop with another seed or size;
 :func:`load_cdnow_orders` gives the real CDNOW purchase log in the same layout.
@@ -21,6 +23,10 @@ all at once with :func:`load_service`.
 
 from .loaders import (
     find_data_dir,
+    load_accounts,
+    load_business_accounts,
+    load_business_order_items,
+    load_business_orders,
     load_call_staffing,
     load_calls,
     load_cdnow_orders,
@@ -31,6 +37,7 @@ from .loaders import (
     load_faq,
     load_order_items,
     load_orders,
+    load_product_costs,
     load_products,
     load_service,
     load_shop,
@@ -86,6 +93,10 @@ __all__ = [
     "customer_traits",
     "find_data_dir",
     "generate_shop",
+    "load_accounts",
+    "load_business_accounts",
+    "load_business_order_items",
+    "load_business_orders",
     "load_call_staffing",
     "load_calls",
     "load_cdnow_orders",
@@ -96,6 +107,7 @@ __all__ = [
     "load_faq",
     "load_order_items",
     "load_orders",
+    "load_product_costs",
     "load_products",
     "load_service",
     "load_shop",

@@ -1,6 +1,7 @@
 """Command line: ``python -m crm_lab.data build DIR [--seed S] [--customers N]``.
 
-``build`` writes the shop's CSV files (four shop tables, seven service tables)
+``build`` writes the shop's CSV files (four shop tables, seven service tables,
+four of business buyers and product costs)
 into DIR (the shipped files are ``python -m crm_lab.data build datasets``);
 ``check [DIR]`` loads and validates a folder of them and prints the row counts.
 """
@@ -11,7 +12,7 @@ import argparse
 import sys
 import time
 
-from .loaders import load_service, load_shop
+from .loaders import load_accounts, load_service, load_shop
 from .shop import DEFAULT_SEED, generate_shop, write_shop
 
 
@@ -41,7 +42,11 @@ def main(argv=None) -> int:
             print(f"{str(path):<40} {len(table):>9,} rows {path.stat().st_size / 1e6:8.2f} MB")
         print(f"seed {args.seed}, {args.customers:,} customers, {seconds:.1f} s")
     else:
-        tables = {**load_shop(args.directory), **load_service(args.directory)}
+        tables = {
+            **load_shop(args.directory),
+            **load_service(args.directory),
+            **load_accounts(args.directory),
+        }
         for name, table in tables.items():
             print(f"{name:<12} {len(table):>9,} rows  ok")
     return 0

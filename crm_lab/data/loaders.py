@@ -45,6 +45,10 @@ __all__ = [
     "STR_DTYPE",
     "cast_table",
     "find_data_dir",
+    "load_accounts",
+    "load_business_accounts",
+    "load_business_order_items",
+    "load_business_orders",
     "load_call_staffing",
     "load_calls",
     "load_cdnow_orders",
@@ -55,6 +59,7 @@ __all__ = [
     "load_faq",
     "load_order_items",
     "load_orders",
+    "load_product_costs",
     "load_products",
     "load_service",
     "load_shop",
@@ -70,7 +75,7 @@ except TypeError:  # pragma: no cover - older pandas keeps text as object
 
 _MARKER = schema.FILE_NAMES["orders"]
 # Every table the loaders know: the shop proper and the customer-service tables.
-_ALL_TABLES = {**schema.TABLES, **schema.SERVICE_TABLES}
+_ALL_TABLES = {**schema.TABLES, **schema.SERVICE_TABLES, **schema.ACCOUNT_TABLES}
 _TRUE, _FALSE = ("True", "true", "1"), ("False", "false", "0")
 _SHOWN_ROWS = 5
 
@@ -545,6 +550,35 @@ def load_service(data_dir=None) -> dict[str, pd.DataFrame]:
     ['call_staffing', 'calls', 'chat_questions', 'chat_staffing', 'chats', 'faq', 'tickets']
     """
     return {name: _load(name, data_dir) for name in schema.SERVICE_TABLES}
+
+
+def load_business_accounts(data_dir=None) -> pd.DataFrame:
+    """The ``business_accounts`` table (chapter 01): the shop's business buyers, validated."""
+    return _load("business_accounts", data_dir)
+
+
+def load_business_orders(data_dir=None) -> pd.DataFrame:
+    """The ``business_orders`` table (chapter 01): the business buyers' orders, validated."""
+    return _load("business_orders", data_dir)
+
+
+def load_business_order_items(data_dir=None) -> pd.DataFrame:
+    """The ``business_order_items`` table (chapter 01): the lines of the business orders."""
+    return _load("business_order_items", data_dir)
+
+
+def load_product_costs(data_dir=None) -> pd.DataFrame:
+    """The ``product_costs`` table (chapter 01): each product's unit cost in CNY."""
+    return _load("product_costs", data_dir)
+
+
+def load_accounts(data_dir=None) -> dict[str, pd.DataFrame]:
+    """The business-buyer and product-cost tables (chapter 01), each validated.
+
+    >>> sorted(load_accounts())  # doctest: +SKIP
+    ['business_accounts', 'business_order_items', 'business_orders', 'product_costs']
+    """
+    return {name: _load(name, data_dir) for name in schema.ACCOUNT_TABLES}
 
 
 def _cdnow_path() -> Path:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ACCOUNT_TABLES",
+    "ACCOUNT_TYPES",
     "ACQUISITION_CHANNELS",
     "CITY_TIERS",
     "CLOSED",
@@ -28,6 +30,7 @@ __all__ = [
     "FilledExactlyWhere",
     "FILE_NAMES",
     "GENDERS",
+    "INVOICE_TYPES",
     "InOrder",
     "ORDER_STATUSES",
     "PAID",
@@ -228,6 +231,41 @@ SERVICE_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
+# Business buyers and product costs (chapter 01, customer analysis; crm_lab.data.accounts):
+# gift buyers (企业礼品), offices (办公室茶水) and tea houses (茶馆); the invoice they ask for.
+ACCOUNT_TYPES = ("company_gifts", "office", "tea_house")
+INVOICE_TYPES = ("vat_special", "vat_general")
+ACCOUNT_TABLES: dict[str, tuple[Column, ...]] = {
+    "business_accounts": (
+        Column("account_id", "id"),
+        Column("account_type", "category", ACCOUNT_TYPES),
+        Column("opened_date", "date"),
+        Column("city", "text"),
+        Column("city_tier", "category", CITY_TIERS, ordered=True),
+        Column("contact_customer_id", "optional_text"),
+        Column("invoice_type", "category", INVOICE_TYPES),
+        Column("contract_discount_pct", "whole"),
+    ),
+    "business_orders": (
+        Column("order_id", "id"),
+        Column("account_id", "id"),
+        Column("order_time", "datetime"),
+        Column("status", "category", ORDER_STATUSES),
+        Column("gross_amount_cny", "money"),
+        Column("discount_cny", "money"),
+        Column("net_amount_cny", "money"),
+        Column("invoice_no", "optional_text"),
+        Column("promotion", "category", PROMOTIONS),
+    ),
+    # The same columns as a consumer order's lines: code written for one reads the other.
+    "business_order_items": TABLES["order_items"],
+    "product_costs": (
+        Column("product_id", "id"),
+        Column("unit_cost_cny", "money"),
+    ),
+}
+
+
 # Rules across the columns of a service table, checked by the loaders once every column is
 # well-formed: a new table declares its rules here rather than adding code to the loaders.
 @dataclass(frozen=True)
@@ -284,6 +322,12 @@ TABLE_RULES: dict[str, tuple[Score | FilledExactlyWhere | InOrder, ...]] = {
         InOrder("first_response_time", "resolved_time"),
         InOrder("resolved_time", "followed_up_time"),
     ),
+    "business_orders": (
+        InOrder("discount_cny", "gross_amount_cny", "is above"),
+        FilledExactlyWhere(
+            "invoice_no", "status", "paid", "paid orders and empty for refunded ones"
+        ),
+    ),
 }
 
 # Columns whose combination must not repeat within a table.
@@ -299,6 +343,12 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "tickets": ("ticket_id",),
     "faq": ("faq_id",),
     "chat_questions": ("question_id",),
+    "business_accounts": ("account_id",),
+    "business_orders": ("order_id",),
+    "business_order_items": ("order_id", "line_no"),
+    "product_costs": ("product_id",),
 }
 
-FILE_NAMES: dict[str, str] = {name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES)}
+FILE_NAMES: dict[str, str] = {
+    name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES, *ACCOUNT_TABLES)
+}

@@ -45,8 +45,10 @@ customer's latent traits live.
 >>> shop = generate_shop(seed=7, n_customers=300)
 >>> list(shop)[:4]
 ['customers', 'products', 'orders', 'order_items']
->>> list(shop)[4:]
+>>> list(shop)[4:11]
 ['calls', 'call_staffing', 'chats', 'chat_staffing', 'tickets', 'faq', 'chat_questions']
+>>> list(shop)[11:]
+['business_accounts', 'business_orders', 'business_order_items', 'product_costs']
 >>> shop["orders"].status.dtype.categories.tolist()
 ['paid', 'refunded', 'closed']
 """
@@ -58,7 +60,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catalog, schema, service
+from . import accounts, catalog, schema, service
 from .loaders import STR_DTYPE, cast_table, validate_table
 from .seasons import shop_calendar
 
@@ -552,7 +554,9 @@ def generate_shop(
 ) -> dict[str, pd.DataFrame]:
     """Simulate the shop: ``{"customers", "products", "orders", "order_items"}`` and the
     customer-service tables ``calls``, ``call_staffing``, ``chats``, ``chat_staffing``,
-    ``tickets``, ``faq`` and ``chat_questions`` (see :mod:`crm_lab.data.service`).
+    ``tickets``, ``faq`` and ``chat_questions`` (see :mod:`crm_lab.data.service`), and
+    chapter 01's ``business_accounts``, ``business_orders``, ``business_order_items`` and
+    ``product_costs`` (see :mod:`crm_lab.data.accounts`).
 
     The tables have exactly the columns and dtypes the loaders return (see
     ``datasets/README.md`` for every column); the same ``seed`` gives the same
@@ -629,6 +633,8 @@ def generate_shop(
     )
     tables["faq"] = service.faq_table()
     tables["chat_questions"] = service.chat_questions(seed, n_customers, stream)
+    # Business buyers and product costs (chapter 01), after everything they follow from.
+    tables.update(accounts.account_tables(seed, calendar, traits, tables, stream))
     return tables
 
 
@@ -641,7 +647,7 @@ def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
 
     >>> paths = write_shop(generate_shop(seed=7, n_customers=800), "tmp_shop")  # doctest: +SKIP
     """
-    known = {**schema.TABLES, **schema.SERVICE_TABLES}
+    known = {**schema.TABLES, **schema.SERVICE_TABLES, **schema.ACCOUNT_TABLES}
     unknown = set(tables) - set(known)
     if unknown:
         raise ValueError(f"write_shop: unknown table(s) {sorted(unknown)}; known: {list(known)}")
