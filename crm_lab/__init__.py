@@ -6,7 +6,7 @@ Modules, each named after what it helps with:
 - :mod:`crm_lab.plotting` the course's plot style (with a Chinese font) and small plot helpers
 - :mod:`crm_lab.checks`   formative checks that run right after an exercise, with hints
 - :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
-- :mod:`crm_lab.service`  customer-service tools: a simpy queue simulator for call centres
+- :mod:`crm_lab.service`  customer-service tools: a queue simulator for call centres
 - :mod:`crm_lab.glossary` the key terms of every chapter (English, 中文, definition), kept once
 - :mod:`crm_lab.i18n`     the language of crm_lab's messages: ``crm_lab.set_language("zh")``
 

@@ -6,7 +6,7 @@ service-level agreement (服务水平协议) for tickets; the chapter and its re
 answers both read them from here.
 
 :func:`simulate_queue` runs a discrete-event simulation (离散事件仿真) of one
-call-centre queue with `simpy <https://simpy.readthedocs.io>`_: calls arrive as
+call-centre queue, call by call: calls arrive as
 a Poisson process, wait first come, first served for one of ``agents`` agents,
 and are handled for an exponentially distributed time, exactly the world the
 Erlang C formula assumes. Give callers a ``patience_seconds`` and they hang up
@@ -21,6 +21,8 @@ set beside what "really" happens in the same queue.
 """
 
 from __future__ import annotations
+
+import heapq
 
 import numpy as np
 import pandas as pd
@@ -78,8 +80,6 @@ def simulate_queue(
     >>> sim.columns.tolist()
     ['arrival_seconds', 'wait_seconds', 'abandoned', 'handle_seconds']
     """
-    import simpy  # imported here: only the call-centre chapter needs it
-
     if agents < 1 or int(agents) != agents:
         raise ValueError(tr("agents must be a whole number of at least 1, got {agents!r}",
                             agents=agents))
@@ -103,34 +103,7 @@ def simulate_queue(
     handles = rng.exponential(aht_seconds, size=n)
     patiences = rng.exponential(patience_seconds, size=n) if patience_seconds is not None else None
 
-    env = simpy.Environment()
-    desk = simpy.Resource(env, capacity=int(agents))
-    waited = np.zeros(n)
-    gave_up = np.zeros(n, dtype=bool)
-
-    def caller(i):
-        with desk.request() as request:
-            if patiences is None:
-                yield request
-            else:
-                outcome = yield request | env.timeout(patiences[i])
-                if request not in outcome:
-                    waited[i] = env.now - arrivals[i]
-                    gave_up[i] = True
-                    return
-            waited[i] = env.now - arrivals[i]
-            yield env.timeout(handles[i])
-
-    def switchboard():
-        previous = 0.0
-        for i in range(n):
-            yield env.timeout(arrivals[i] - previous)
-            previous = arrivals[i]
-            env.process(caller(i))
-
-    env.process(switchboard())
-    env.run()  # until every call has been answered or abandoned
-
+    waited, gave_up = _first_come_first_served(arrivals, handles, patiences, int(agents))
     measured = arrivals >= warmup_seconds
     out = pd.DataFrame(
         {
@@ -142,6 +115,37 @@ def simulate_queue(
     )
     out.attrs.update(agents=int(agents), seconds=hours * 3600.0)
     return out
+
+
+def _first_come_first_served(arrivals, handles, patiences, agents: int):
+    """Each call's wait and whether it hung up, for one first-come-first-served queue.
+
+    Why not a general discrete-event library: with one FIFO queue, the next call in line
+    is answered by whichever agent is free first, so the agents' next free times (a heap)
+    replayed call by call in arrival order give every wait exactly; a caller whose patience
+    runs out first leaves without taking an agent, which changes nobody ahead of them.
+    simpy's Resource gives the same waits (to 1e-9 s, tests/test_erlang_peers.py) at about
+    25 µs a call instead of 1 µs: chapter 07's worked example simulates 400,000 calls,
+    which took 10 s of the notebook's run with simpy and takes 0.4 s here.
+    """
+    free_at = [0.0] * agents  # when each agent is next free (a heap; all free at time 0)
+    n = len(arrivals)
+    waited = np.zeros(n)
+    gave_up = np.zeros(n, dtype=bool)
+    arrivals_list, handles_list = arrivals.tolist(), handles.tolist()
+    patience_list = patiences.tolist() if patiences is not None else None
+    for i in range(n):
+        arrival = arrivals_list[i]
+        wait = free_at[0] - arrival
+        if wait <= 0.0:
+            wait = 0.0
+        elif patience_list is not None and patience_list[i] < wait:
+            waited[i] = patience_list[i]
+            gave_up[i] = True
+            continue
+        waited[i] = wait
+        heapq.heapreplace(free_at, arrival + wait + handles_list[i])
+    return waited, gave_up
 
 
 def summarize_simulation(sim: pd.DataFrame, threshold_seconds: float = 20) -> pd.Series:

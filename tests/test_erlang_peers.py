@@ -8,6 +8,7 @@ average speed of answer; its ``interval`` and ``aht`` are in minutes too.
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from crm_lab.service import simulate_queue, summarize_simulation
@@ -101,6 +102,57 @@ def test_simulation_is_reproducible_and_checks_its_arguments():
     with pytest.raises(ValueError, match="patience"):
         simulate_queue(50, 200, 6, patience_seconds=-1)
 
+
+
+def simpy_waits(arrivals, handles, patiences, agents):
+    """The same queue as events in simpy (a FIFO Resource; callers renege on a timeout)."""
+    simpy = pytest.importorskip("simpy")
+    env = simpy.Environment()
+    desk = simpy.Resource(env, capacity=agents)
+    waited, gave_up = np.zeros(len(arrivals)), np.zeros(len(arrivals), dtype=bool)
+
+    def caller(i):
+        yield env.timeout(arrivals[i])
+        with desk.request() as request:
+            if patiences is None:
+                yield request
+            else:
+                outcome = yield request | env.timeout(patiences[i])
+                if request not in outcome:
+                    waited[i], gave_up[i] = env.now - arrivals[i], True
+                    return
+            waited[i] = env.now - arrivals[i]
+            yield env.timeout(handles[i])
+
+    for i in range(len(arrivals)):
+        env.process(caller(i))
+    env.run()
+    return waited, gave_up
+
+
+@pytest.mark.parametrize("patience", [None, 45.0])
+@pytest.mark.parametrize(("calls", "aht", "agents"), [(100, 180, 12), (30, 240, 3), (100, 180, 8)])
+def test_simulated_waits_equal_simpy_call_by_call(monkeypatch, calls, aht, agents, patience):
+    # simulate_queue's own random calls, replayed through simpy: every wait and hang-up agrees.
+    import crm_lab.service as service
+
+    seen = {}
+    engine = service._first_come_first_served
+
+    def recording(arrivals, handles, patiences, n_agents):
+        seen.update(arrivals=arrivals, handles=handles, patiences=patiences)
+        seen["result"] = engine(arrivals, handles, patiences, n_agents)
+        return seen["result"]
+
+    monkeypatch.setattr(service, "_first_come_first_served", recording)
+    service.simulate_queue(calls, aht, agents, hours=6, seed=9, patience_seconds=patience)
+    waited, gave_up = simpy_waits(seen["arrivals"], seen["handles"], seen["patiences"], agents)
+    ours_waited, ours_gave_up = seen["result"]
+    assert (gave_up == ours_gave_up).all()
+    np.testing.assert_allclose(waited, ours_waited, atol=1e-6)
+    assert (ours_waited > 0).mean() > 0.05  # the queue really queued
+    if patience is not None:
+        assert ours_gave_up.mean() > 0.01  # and some callers really hung up
 
 # --- the FAQ bot, computed independently ----------------------------------------------------
 

@@ -2,8 +2,7 @@
 
 Every module a chapter's cells or hidden tests import costs its import time in every
 kernel, for every submission, unless the template (:mod:`grader.autograde.kernels`)
-imported it before forking (chapter 07's scikit-learn and simpy: about 0.6 s each
-kernel). The list is read from the course's source notebooks (``solutions/``, or the
+imported it before forking (chapter 07's scikit-learn: about 0.6 s each kernel). The list is read from the course's source notebooks (``solutions/``, or the
 released ones where an instructor grades without the sources), so a new chapter needs
 no edit here; ``c.RobustExecute.preload_modules`` in nbgrader_config.py adds others.
 
@@ -33,7 +32,7 @@ KERNEL_MODULES = (
 _NOTEBOOK_FOLDERS = ("solutions", "chapters")
 
 #: The course's own packages: what their modules import (inside functions too, e.g.
-#: crm_lab.service's simpy) is imported by the notebooks that call them.
+#: grader.reference.callcentre's scikit-learn) is imported by the notebooks that call them.
 FIRST_PARTY = ("crm_lab", "grader")
 
 
