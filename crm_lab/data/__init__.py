@@ -16,6 +16,8 @@ FAQ, chat questions) load with :func:`load_chats`, :func:`load_calls`... or
 all at once with :func:`load_service`. Chapter 01's business buyers and product
 costs load with :func:`load_business_accounts`, :func:`load_business_orders`,
 :func:`load_business_order_items`, :func:`load_product_costs` or :func:`load_accounts`.
+Chapter 05's membership programme loads with :func:`load_members`,
+:func:`load_points_ledger` or :func:`load_membership`.
 
 :func:`generate_shop` makes the same shop with another seed or size;
 :func:`load_cdnow_orders` gives the real CDNOW purchase log in the same layout.
@@ -35,8 +37,11 @@ from .loaders import (
     load_chats,
     load_customers,
     load_faq,
+    load_members,
+    load_membership,
     load_order_items,
     load_orders,
+    load_points_ledger,
     load_product_costs,
     load_products,
     load_service,
@@ -105,8 +110,11 @@ __all__ = [
     "load_chats",
     "load_customers",
     "load_faq",
+    "load_members",
+    "load_membership",
     "load_order_items",
     "load_orders",
+    "load_points_ledger",
     "load_product_costs",
     "load_products",
     "load_service",

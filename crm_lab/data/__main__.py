@@ -1,7 +1,7 @@
 """Command line: ``python -m crm_lab.data build DIR [--seed S] [--customers N]``.
 
 ``build`` writes the shop's CSV files (four shop tables, seven service tables,
-four of business buyers and product costs)
+four of business buyers and product costs, two of the membership programme)
 into DIR (the shipped files are ``python -m crm_lab.data build datasets``);
 ``check [DIR]`` loads and validates a folder of them and prints the row counts.
 """
@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from .loaders import load_accounts, load_service, load_shop
+from .loaders import load_accounts, load_membership, load_service, load_shop
 from .shop import DEFAULT_SEED, generate_shop, write_shop
 
 
@@ -46,6 +46,7 @@ def main(argv=None) -> int:
             **load_shop(args.directory),
             **load_service(args.directory),
             **load_accounts(args.directory),
+            **load_membership(args.directory),
         }
         for name, table in tables.items():
             print(f"{name:<12} {len(table):>9,} rows  ok")

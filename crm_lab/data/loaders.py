@@ -57,8 +57,11 @@ __all__ = [
     "load_chats",
     "load_customers",
     "load_faq",
+    "load_members",
+    "load_membership",
     "load_order_items",
     "load_orders",
+    "load_points_ledger",
     "load_product_costs",
     "load_products",
     "load_service",
@@ -75,7 +78,12 @@ except TypeError:  # pragma: no cover - older pandas keeps text as object
 
 _MARKER = schema.FILE_NAMES["orders"]
 # Every table the loaders know: the shop proper and the customer-service tables.
-_ALL_TABLES = {**schema.TABLES, **schema.SERVICE_TABLES, **schema.ACCOUNT_TABLES}
+_ALL_TABLES = {
+    **schema.TABLES,
+    **schema.SERVICE_TABLES,
+    **schema.ACCOUNT_TABLES,
+    **schema.MEMBERSHIP_TABLES,
+}
 _TRUE, _FALSE = ("True", "true", "1"), ("False", "false", "0")
 _SHOWN_ROWS = 5
 
@@ -579,6 +587,25 @@ def load_accounts(data_dir=None) -> dict[str, pd.DataFrame]:
     ['business_accounts', 'business_order_items', 'business_orders', 'product_costs']
     """
     return {name: _load(name, data_dir) for name in schema.ACCOUNT_TABLES}
+
+
+def load_members(data_dir=None) -> pd.DataFrame:
+    """The ``members`` table (chapter 05): who joined the membership programme, and when."""
+    return _load("members", data_dir)
+
+
+def load_points_ledger(data_dir=None) -> pd.DataFrame:
+    """The ``points_ledger`` table (chapter 05): every change to a member's points."""
+    return _load("points_ledger", data_dir)
+
+
+def load_membership(data_dir=None) -> dict[str, pd.DataFrame]:
+    """Both membership tables (chapter 05), each validated.
+
+    >>> sorted(load_membership())  # doctest: +SKIP
+    ['members', 'points_ledger']
+    """
+    return {name: _load(name, data_dir) for name in schema.MEMBERSHIP_TABLES}
 
 
 def _cdnow_path() -> Path:

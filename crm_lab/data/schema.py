@@ -31,6 +31,9 @@ __all__ = [
     "FILE_NAMES",
     "GENDERS",
     "INVOICE_TYPES",
+    "JOIN_SOURCES",
+    "LEDGER_EVENTS",
+    "MEMBERSHIP_TABLES",
     "InOrder",
     "ORDER_STATUSES",
     "PAID",
@@ -266,6 +269,27 @@ ACCOUNT_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
+# The membership programme (chapter 05; crm_lab.data.membership, rules in crm_lab.membership):
+# who joined when, and every change to a member's points. Kept in step with crm_lab.membership.
+JOIN_SOURCES = ("store_page", "checkout")
+LEDGER_EVENTS = ("signup_bonus", "earn", "festival_bonus", "redeem", "expire", "refund_clawback")
+MEMBERSHIP_TABLES: dict[str, tuple[Column, ...]] = {
+    "members": (
+        Column("customer_id", "id"),
+        Column("join_date", "date"),
+        Column("join_source", "category", JOIN_SOURCES),
+    ),
+    "points_ledger": (
+        Column("event_id", "id"),
+        Column("event_date", "date"),
+        Column("customer_id", "id"),
+        Column("event_type", "category", LEDGER_EVENTS),
+        Column("points", "count"),
+        Column("order_id", "optional_text"),
+    ),
+}
+
+
 # Rules across the columns of a service table, checked by the loaders once every column is
 # well-formed: a new table declares its rules here rather than adding code to the loaders.
 @dataclass(frozen=True)
@@ -347,8 +371,10 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "business_orders": ("order_id",),
     "business_order_items": ("order_id", "line_no"),
     "product_costs": ("product_id",),
+    "members": ("customer_id",),
+    "points_ledger": ("event_id",),
 }
 
 FILE_NAMES: dict[str, str] = {
-    name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES, *ACCOUNT_TABLES)
+    name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES, *ACCOUNT_TABLES, *MEMBERSHIP_TABLES)
 }

@@ -47,8 +47,10 @@ customer's latent traits live.
 ['customers', 'products', 'orders', 'order_items']
 >>> list(shop)[4:11]
 ['calls', 'call_staffing', 'chats', 'chat_staffing', 'tickets', 'faq', 'chat_questions']
->>> list(shop)[11:]
+>>> list(shop)[11:15]
 ['business_accounts', 'business_orders', 'business_order_items', 'product_costs']
+>>> list(shop)[15:]
+['members', 'points_ledger']
 >>> shop["orders"].status.dtype.categories.tolist()
 ['paid', 'refunded', 'closed']
 """
@@ -60,7 +62,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import accounts, catalog, schema, service
+from . import accounts, catalog, membership, schema, service
 from .loaders import STR_DTYPE, cast_table, validate_table
 from .seasons import shop_calendar
 
@@ -635,6 +637,8 @@ def generate_shop(
     tables["chat_questions"] = service.chat_questions(seed, n_customers, stream)
     # Business buyers and product costs (chapter 01), after everything they follow from.
     tables.update(accounts.account_tables(seed, calendar, traits, tables, stream))
+    # The membership programme (chapter 05): who joined and their points, from the orders.
+    tables.update(membership.membership_tables(seed, calendar, traits, tables, stream))
     return tables
 
 
@@ -647,7 +651,12 @@ def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
 
     >>> paths = write_shop(generate_shop(seed=7, n_customers=800), "tmp_shop")  # doctest: +SKIP
     """
-    known = {**schema.TABLES, **schema.SERVICE_TABLES, **schema.ACCOUNT_TABLES}
+    known = {
+        **schema.TABLES,
+        **schema.SERVICE_TABLES,
+        **schema.ACCOUNT_TABLES,
+        **schema.MEMBERSHIP_TABLES,
+    }
     unknown = set(tables) - set(known)
     if unknown:
         raise ValueError(f"write_shop: unknown table(s) {sorted(unknown)}; known: {list(known)}")
