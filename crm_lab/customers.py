@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .i18n import tr
+
 __all__ = [
     "ABC_LIMITS",
     "AGE_BANDS",
@@ -41,6 +43,7 @@ __all__ = [
     "VALUE_CLASSES",
     "VALUE_CLASS_ORDER",
     "age_band",
+    "combined_orders",
     "customer_features",
     "lorenz_curve",
     "service_costs",
@@ -99,6 +102,30 @@ DEAL_PROMO_SHARE = 0.5
 DEAL_DISCOUNT_SHARE = 0.08
 
 
+def combined_orders(orders, business_orders, items, business_items):
+    """Consumer and business orders as one ``(orders, items)`` pair.
+
+    A business order's ``account_id`` becomes its ``customer_id`` (ids never clash:
+    ``C...`` for consumers, ``B...`` for accounts); the columns are those both tables
+    have (``order_id``, ``customer_id``, ``order_time``, ``status``,
+    ``gross_amount_cny``, ``discount_cny``, ``net_amount_cny``, ``promotion``), with
+    ``customer_type`` (``"consumer"`` or ``"business"``) added. Lines are stacked.
+    """
+    columns = ["order_id", "customer_id", "order_time", "status", "gross_amount_cny"]
+    columns += ["discount_cny", "net_amount_cny", "promotion"]
+    business = business_orders.rename(columns={"account_id": "customer_id"})
+    both = pd.concat(
+        [
+            orders[columns].assign(customer_type="consumer"),
+            business[columns].assign(customer_type="business"),
+        ],
+        ignore_index=True,
+    )
+    both["customer_id"] = both["customer_id"].astype(str)
+    lines = pd.concat([items, business_items], ignore_index=True)
+    return both, lines
+
+
 def lorenz_curve(values) -> pd.DataFrame:
     """The Lorenz curve of non-negative ``values`` (e.g. revenue per customer, CNY).
 
@@ -112,7 +139,7 @@ def lorenz_curve(values) -> pd.DataFrame:
     """
     v = np.sort(np.asarray(values, dtype=float))
     if len(v) == 0 or np.isnan(v).any() or v[0] < 0 or v.sum() <= 0:
-        raise ValueError("lorenz_curve needs non-negative values with a positive total")
+        raise ValueError(tr("lorenz_curve needs non-negative values with a positive total"))
     n = len(v)
     return pd.DataFrame(
         {
@@ -140,7 +167,9 @@ def service_costs(chats: pd.DataFrame, tickets: pd.DataFrame, calls=None) -> pd.
         parts.append((calls[calls["customer_id"].notna()], "call"))
     for table, kind in parts:
         if "customer_id" not in table.columns:
-            raise ValueError(f"service_costs: the {kind} table has no 'customer_id' column")
+            raise ValueError(
+                tr("service_costs: the {kind} table has no 'customer_id' column", kind=kind)
+            )
     costs = pd.concat(
         [pd.Series(SERVICE_COST_CNY[kind], index=t["customer_id"].astype(str)) for t, kind in parts]
     )

@@ -25,6 +25,7 @@ __all__ = ["TERMS", "CHAPTER_TITLES", "CHAPTER_TITLES_ZH", "terms", "table", "ma
 
 CHAPTER_TITLES: dict[str, str] = {
     "00_overview": "00 · CRM and this course (客户关系管理概述)",
+    "01_customer_analysis": "01 · Customer analysis (客户分析)",
     "06_rfm": "06 · RFM analysis (RFM 分析模型)",
     "07_call_centre": "07 · Call centre and customer service (呼叫中心与客户服务)",
 }
@@ -32,6 +33,7 @@ CHAPTER_TITLES: dict[str, str] = {
 
 CHAPTER_TITLES_ZH: dict[str, str] = {
     "00_overview": "00 · 客户关系管理概述与课程导览",
+    "01_customer_analysis": "01 · 客户分析",
     "06_rfm": "06 · RFM 分析模型",
     "07_call_centre": "07 · 呼叫中心与客户服务",
 }
@@ -76,6 +78,47 @@ _ROWS = [
      "a quick check right after an exercise that gives a hint, but no marks"),
     ("00_overview", "autograding", "自动评分",
      "hidden tests that compare a student's function with a reference to award points"),
+    ("01_customer_analysis", "consumer", "消费者",
+     "anyone who uses a product, whether or not they bought it; a customer is a buyer the shop "
+     "knows and manages"),
+    ("01_customer_analysis", "customer type", "客户类型",
+     "consumer, business (B2B), channel or internal customer: who buys and what for"),
+    ("01_customer_analysis", "business customer (B2B)", "企业客户",
+     "an organisation buying for its own use, such as a company's gift boxes or an office's tea"),
+    ("01_customer_analysis", "channel customer", "渠道客户",
+     "a reseller or agent who buys to sell the product on"),
+    ("01_customer_analysis", "internal customer", "内部客户",
+     "a person or team inside the firm who uses its products or services"),
+    ("01_customer_analysis", "customer identification", "客户识别",
+     "telling from the data who is a potential, new, repeat, loyal or lapsed customer"),
+    ("01_customer_analysis", "ABC classification", "ABC 分类",
+     "A: the biggest spenders who bring the first 70% of revenue; B: the next 20%; C: the rest"),
+    ("01_customer_analysis", "Lorenz curve", "洛伦兹曲线",
+     "the share of revenue brought by the smallest x% of customers; the diagonal means equal "
+     "spending"),
+    ("01_customer_analysis", "Gini coefficient", "基尼系数",
+     "twice the area between the diagonal and the Lorenz curve: 0 equal, near 1 concentrated"),
+    ("01_customer_analysis", "customer value class", "客户价值分类",
+     "VIP, key account, ordinary or small customer, by rank of revenue"),
+    ("01_customer_analysis", "key account", "大客户",
+     "one of the few customers (about 4%) just below the VIPs who bring a large share of revenue"),
+    ("01_customer_analysis", "customer profitability", "客户盈利能力",
+     "what a customer earns the shop after product, refund, shipping and service costs"),
+    ("01_customer_analysis", "customer portrait", "客户画像",
+     "a customer's information turned into tags: social attributes, behaviour, consumption"),
+    ("01_customer_analysis", "tag", "标签",
+     "one short fact about a customer that a campaign can filter on, e.g. post-90 big spender"),
+    ("01_customer_analysis", "clustering", "聚类",
+     "grouping customers who look alike without labels given in advance; named afterwards"),
+    ("01_customer_analysis", "k-means", "K均值聚类",
+     "clustering that assigns each customer to the nearest of k centres and moves the centres "
+     "to minimise the inertia"),
+    ("01_customer_analysis", "standardization", "标准化",
+     "rescaling a feature to mean 0 and standard deviation 1, so no unit outweighs another"),
+    ("01_customer_analysis", "elbow method", "肘部法则",
+     "choosing k where adding a cluster stops reducing the inertia much"),
+    ("01_customer_analysis", "silhouette coefficient", "轮廓系数",
+     "from -1 to 1: how much closer a customer is to its own cluster than to the next one"),
     ("06_rfm", "RFM model", "RFM 模型",
      "segments customers by recency, frequency and monetary value"),
     ("06_rfm", "recency", "最近一次消费 (R)",

@@ -54,6 +54,7 @@ from crm_lab.customers import (
     SPEND_QUANTILES,
     VALUE_CLASSES,
     age_band,
+    combined_orders,
 )
 
 __all__ = [
@@ -75,15 +76,13 @@ PAID, REFUNDED = "paid", "refunded"
 
 
 def all_orders(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Consumer and business orders in one table (an account's ``account_id`` as its
-    ``customer_id``), and their lines in another."""
-    business = tables["business_orders"].rename(columns={"account_id": "customer_id"})
-    columns = ["order_id", "customer_id", "order_time", "status", "gross_amount_cny"]
-    columns += ["discount_cny", "net_amount_cny", "promotion"]
-    orders = pd.concat([tables["orders"][columns], business[columns]], ignore_index=True)
-    orders["customer_id"] = orders["customer_id"].astype(str)
-    items = pd.concat([tables["order_items"], tables["business_order_items"]], ignore_index=True)
-    return orders, items
+    """:func:`crm_lab.customers.combined_orders` of a dict of shop tables."""
+    return combined_orders(
+        tables["orders"],
+        tables["business_orders"],
+        tables["order_items"],
+        tables["business_order_items"],
+    )
 
 
 def _paid_before(orders: pd.DataFrame, as_of) -> pd.DataFrame:
