@@ -5,6 +5,7 @@ Modules, each named after what it helps with:
 - :mod:`crm_lab.data`     the fictional shop 云雾茶舍 (Yunwu Tea House): generator and loaders
 - :mod:`crm_lab.plotting` the course's plot style (with a Chinese font) and small plot helpers
 - :mod:`crm_lab.checks`   formative checks that run right after an exercise, with hints
+- :mod:`crm_lab.customers` customer analysis: stages, value classes, profit costs, Lorenz curve
 - :mod:`crm_lab.membership` the membership programme's rules (tiers, earn rates, points)
 - :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
 - :mod:`crm_lab.service`  customer-service tools: a queue simulator for call centres
@@ -15,7 +16,17 @@ Submodules are imported on use, so ``import crm_lab`` stays cheap.
 """
 
 __version__ = "0.1.0"
-_SUBMODULES = ["checks", "data", "glossary", "i18n", "membership", "plotting", "rfm", "service"]
+_SUBMODULES = [
+    "checks",
+    "customers",
+    "data",
+    "glossary",
+    "i18n",
+    "membership",
+    "plotting",
+    "rfm",
+    "service",
+]
 __all__ = [*_SUBMODULES, "set_language"]
 
 
