@@ -185,9 +185,15 @@ def test_on_the_shipped_shop_some_top_five_percent_customers_lose_money(shipped)
     assert (profit["profit_cny"] < 0).mean() < 0.1
 
 
+@pytest.fixture(scope="module")
+def small_accounts():
+    shop = generate_shop(seed=3, n_customers=400)
+    return {name: shop[name] for name in ("business_accounts", "business_orders", "product_costs")}
+
+
 @pytest.fixture
-def data_dir(tmp_path):
-    write_shop(generate_shop(seed=3, n_customers=400), tmp_path)
+def data_dir(tmp_path, small_accounts):
+    write_shop(small_accounts, tmp_path)  # only the files these tests load: fast
     return tmp_path
 
 
