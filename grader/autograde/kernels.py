@@ -60,7 +60,9 @@ def _warm_deterministic_data(course_root: str | None) -> None:
 
     if course_root:
         os.chdir(course_root)
-    for build in (data.load_shop, data.load_service, second_shop, data.load_cdnow_orders):
+    builds = (data.load_shop, data.load_service, data.load_accounts, second_shop,
+              data.load_cdnow_orders)
+    for build in builds:
         try:
             build()
         except Exception:  # e.g. lifetimes missing: a kernel then pays for it, as usual
