@@ -164,7 +164,8 @@ _ROWS = [
     ("05_membership", "membership system", "会员体系",
      "a shop's tiers, benefits and points, meant to recognise, keep and grow its customers"),
     ("05_membership", "membership tier", "会员等级",
-     "a level of membership (普通, 银卡, 金卡, 钻石 here) reached by spending; higher tiers get more"),
+     "a level of membership (普通, 银卡, 金卡, 钻石 here) reached by spending; "
+     "higher tiers get more"),
     ("05_membership", "rolling 12-month spend", "滚动12个月消费",
      "paid spend in the 365 days before a day; tiers follow it, so they move up and down"),
     ("05_membership", "member benefit", "会员权益",

@@ -2,9 +2,10 @@
 
 Every module a chapter's cells or hidden tests import costs its import time in every
 kernel, for every submission, unless the template (:mod:`grader.autograde.kernels`)
-imported it before forking (chapter 07's scikit-learn: about 0.6 s each kernel). The list is read from the course's source notebooks (``solutions/``, or the
-released ones where an instructor grades without the sources), so a new chapter needs
-no edit here; ``c.RobustExecute.preload_modules`` in nbgrader_config.py adds others.
+imported it before forking (chapter 07's scikit-learn: about 0.6 s each kernel). The
+list is read from the course's source notebooks (``solutions/``, or the released ones
+where an instructor grades without the sources), so a new chapter needs no edit here;
+``c.RobustExecute.preload_modules`` in nbgrader_config.py adds others.
 
 >>> sorted(imported_modules("import numpy as np\\nfrom crm_lab import data\\n%matplotlib inline"))
 ['crm_lab', 'crm_lab.data', 'numpy']
