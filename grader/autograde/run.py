@@ -53,6 +53,7 @@ from grader.autograde.status import (
     write_status,
 )
 from grader.autograde.submissions import (
+    SourceCells,
     Unreadable,
     locate_notebook,
     read_release,
@@ -120,12 +121,17 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
             raise ValueError(f"no submission of {chapter} for {unknown} in {submitted}")
     chosen = [s for s in known if not students or s in students]
     run = GradingRun(chapter, workers=workers or os.cpu_count() or 1)
+    try:  # the release as the gradebook records it, once for every submission
+        source = SourceCells.read(coursedir.db_url, chapter, notebook_id)
+    except MissingEntry:  # never released here: each submission says so (ungradable)
+        source = None
 
     def prepared():
         """Jobs to run, prepared one by one while the workers start and run earlier ones."""
         for student in chosen:
             began_prepare = time.perf_counter()
-            what, result = _prepare(coursedir, cfg, chapter, notebook_id, student, force)
+            what, result = _prepare(coursedir, cfg, chapter, notebook_id, student, force,
+                                    source)
             run.prepare_seconds += time.perf_counter() - began_prepare
             if what == "run":
                 yield result
@@ -154,7 +160,7 @@ def _chapter_notebook(coursedir, chapter: str) -> str:
     return names[0]
 
 
-def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
+def _prepare(coursedir, cfg, chapter, notebook_id, student, force, source=None):
     """Bookkeeping and sanitising in the main process.
 
     Returns ``("run", (pending, job))``, ``("kept", status)`` for a submission
@@ -189,7 +195,7 @@ def _prepare(coursedir, cfg, chapter, notebook_id, student, force):
     try:
         release = Path(coursedir.format_path(coursedir.release_directory, ".", chapter))
         nb, notes = sanitize(located.path, resources, cfg,
-                             read_release(release / f"{notebook_id}.ipynb"))
+                             read_release(release / f"{notebook_id}.ipynb"), source)
     except Unreadable as exc:
         return "done", _unscored(coursedir, chapter, notebook_id, student, dest, UNGRADABLE,
                                  str(exc), located.notes, sha)

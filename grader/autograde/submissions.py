@@ -14,14 +14,17 @@ cell (``jsonschema.validate`` re-checks the schema on every call: 75 ms of a
 from __future__ import annotations
 
 import hashlib
+import json
 import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import nbformat
 from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import (
@@ -34,7 +37,8 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 
 __all__ = ["Located", "locate_notebook", "sha256_of", "sanitize", "Unreadable", "student_ids",
-           "Release", "read_release", "CheckCellMetadataOnce", "RestoringOverwriteCells"]
+           "Release", "read_release", "CheckCellMetadataOnce", "RestoringOverwriteCells",
+           "SourceCells"]
 
 
 class _SchemaCheckedOnce(BaseMetadataValidator):
@@ -158,6 +162,79 @@ def _grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
+@dataclass(frozen=True)
+class SourceCells:
+    """What the gradebook records of one released notebook, read once per grading run.
+
+    Answers the few Gradebook questions OverwriteCells and OverwriteKernelspec ask
+    (``find_source_cell``, ``find_graded_cell``, ``find_notebook``) from memory, with
+    the same values and the same ``MissingEntry`` for a cell the release does not have.
+    The gradebook's source cells do not change while a chapter is graded: only
+    ``generate_assignment`` writes them.
+    """
+
+    cells: dict  # name -> SimpleNamespace(name, cell_type, locked, checksum, source)
+    max_scores: dict  # graded cell name -> points
+    solutions: frozenset
+    tasks: frozenset
+    kernelspec: str | None
+
+    @classmethod
+    def read(cls, db_url: str, assignment: str, notebook: str) -> SourceCells:
+        """Raises ``MissingEntry`` when the chapter was never released into this gradebook."""
+        with Gradebook(db_url) as gb:
+            nb = gb.find_notebook(notebook, assignment)
+            cells = {c.name: SimpleNamespace(name=c.name, cell_type=c.cell_type,
+                                             locked=c.locked, checksum=c.checksum,
+                                             source=c.source)
+                     for c in nb.source_cells}
+            graded = {c.name: c.max_score for c in nb.grade_cells}
+            graded.update({c.name: c.max_score for c in nb.task_cells})
+            return cls(cells, graded, frozenset(c.name for c in nb.solution_cells),
+                       frozenset(c.name for c in nb.task_cells), nb.kernelspec)
+
+    # The Gradebook methods the sanitising preprocessors call.
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def find_source_cell(self, name, notebook=None, assignment=None):
+        if name not in self.cells:
+            raise MissingEntry()
+        return self.cells[name]
+
+    def find_graded_cell(self, name, notebook=None, assignment=None):
+        if name not in self.max_scores:
+            raise MissingEntry()
+        return SimpleNamespace(name=name, max_score=self.max_scores[name])
+
+    def find_notebook(self, notebook=None, assignment=None):
+        def rows(names):
+            return [SimpleNamespace(name=n, max_score=self.max_scores.get(n)) for n in names]
+
+        graded = [n for n in self.cells if n in self.max_scores and n not in self.tasks]
+        return SimpleNamespace(source_cells=list(self.cells.values()),
+                               grade_cells=rows(graded), task_cells=rows(
+                                   n for n in self.cells if n in self.tasks),
+                               solution_cells=rows(n for n in self.cells if n in self.solutions),
+                               kernelspec=self.kernelspec)
+
+
+class _KernelspecFromSource(OverwriteKernelspec):
+    """OverwriteKernelspec reading the released kernelspec from :class:`SourceCells`."""
+
+    def __init__(self, source: SourceCells, **kw):
+        super().__init__(**kw)
+        self.source = source
+
+    def preprocess(self, nb, resources):
+        if self.source.kernelspec is not None:
+            nb.metadata["kernelspec"] = json.loads(self.source.kernelspec)
+        return nb, resources
+
+
 class RestoringOverwriteCells(OverwriteCells):
     """nbgrader's OverwriteCells, restoring every deleted test or read-only cell at its place.
 
@@ -174,10 +251,25 @@ class RestoringOverwriteCells(OverwriteCells):
     or at the end. Contents come from the gradebook, as nbgrader's do.
     """
 
-    def __init__(self, release_order=(), **kw):
+    def __init__(self, release_order=(), source: SourceCells | None = None, **kw):
         super().__init__(**kw)
         self.release_order = tuple(release_order)
+        self.source = source
         self.restored: list[str] = []
+
+    def preprocess(self, nb, resources):
+        if self.source is None:  # nbgrader's way: the gradebook, cell by cell
+            return super().preprocess(nb, resources)
+        # OverwriteCells.preprocess with the gradebook's answers from memory.
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.db_url = resources["nbgrader"]["db_url"]
+        self.gradebook = self.source
+        nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
+        if self.add_missing_cells:
+            nb, resources = self.add_missing_grade_cells(nb, resources)
+            nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
 
     def add_missing_grade_cells(self, nb, resources):
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
@@ -226,15 +318,17 @@ def _drop_empty_nbgrader_metadata(nb) -> None:
             del cell.metadata["nbgrader"]
 
 
-def sanitize(path: Path, resources: dict, config: Config,
-             release: Release | None = None) -> tuple[nbformat.NotebookNode, list[str]]:
+def sanitize(path: Path, resources: dict, config: Config, release: Release | None = None,
+             source: SourceCells | None = None) -> tuple[nbformat.NotebookNode, list[str]]:
     """Read and sanitise a submitted notebook as nbgrader's autograde does.
 
     ``resources`` is nbgrader's: ``{"nbgrader": {"notebook", "assignment",
     "student", "db_url"}}``; ``release``: what students received
     (:func:`read_release`), to put deleted cells back at their places and to
-    tell which test cells were edited. Returns the notebook and notes on what
-    was repaired; raises :class:`Unreadable` with the reason when it cannot be graded.
+    tell which test cells were edited; ``source``: the gradebook's record of the
+    release (:meth:`SourceCells.read`), else it is asked cell by cell. Returns the
+    notebook and notes on what was repaired; raises :class:`Unreadable` with the reason
+    when it cannot be graded.
     """
     release = release or Release()
     try:
@@ -252,10 +346,12 @@ def sanitize(path: Path, resources: dict, config: Config,
     before = _grade_cells(nb)
     cfg = Config(config)
     cfg.OverwriteCells.add_missing_cells = True
-    overwrite = RestoringOverwriteCells(release_order=release.order, config=cfg)
+    overwrite = RestoringOverwriteCells(release_order=release.order, source=source, config=cfg)
+    kernelspec = (OverwriteKernelspec(config=cfg) if source is None
+                  else _KernelspecFromSource(source, config=cfg))
     try:
         for pp in (ClearOutput(config=cfg), DeduplicateIds(config=cfg),
-                   OverwriteKernelspec(config=cfg), overwrite, CheckCellMetadataOnce(config=cfg)):
+                   kernelspec, overwrite, CheckCellMetadataOnce(config=cfg)):
             nb, resources = pp(nb, resources)
             if isinstance(pp, DeduplicateIds):
                 _drop_empty_nbgrader_metadata(nb)
