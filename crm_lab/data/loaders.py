@@ -55,6 +55,7 @@ __all__ = [
     "load_chat_questions",
     "load_chat_staffing",
     "load_chats",
+    "load_customer_records",
     "load_customers",
     "load_faq",
     "load_members",
@@ -82,6 +83,7 @@ _ALL_TABLES = {
     **schema.TABLES,
     **schema.SERVICE_TABLES,
     **schema.ACCOUNT_TABLES,
+    **schema.RECORD_TABLES,
     **schema.MEMBERSHIP_TABLES,
 }
 _TRUE, _FALSE = ("True", "true", "1"), ("False", "false", "0")
@@ -589,6 +591,15 @@ def load_accounts(data_dir=None) -> dict[str, pd.DataFrame]:
     ['business_accounts', 'business_order_items', 'business_orders', 'product_costs']
     """
     return {name: _load(name, data_dir) for name in schema.ACCOUNT_TABLES}
+
+
+def load_customer_records(data_dir=None) -> pd.DataFrame:
+    """The ``customer_records`` table (chapter 02): raw customer records from four channels.
+
+    Every field is text as the channel wrote it; ``true_customer_id`` is the generator's
+    answer key, for measuring a matching rule only.
+    """
+    return _load("customer_records", data_dir)
 
 
 def load_members(data_dir=None) -> pd.DataFrame:

@@ -34,6 +34,8 @@ __all__ = [
     "JOIN_SOURCES",
     "LEDGER_EVENTS",
     "MEMBERSHIP_TABLES",
+    "RECORD_SOURCES",
+    "RECORD_TABLES",
     "InOrder",
     "ORDER_STATUSES",
     "PAID",
@@ -269,6 +271,27 @@ ACCOUNT_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
+# The raw customer records (chapter 02; crm_lab.data.records): one row per record as one of
+# four channels wrote it, every field as text (a phone, a birth date or a city is data to be
+# cleaned, not yet a value), and the generator's answer key true_customer_id.
+RECORD_SOURCES = ("platform_order", "mini_program", "tasting_event", "service_export")
+RECORD_TABLES: dict[str, tuple[Column, ...]] = {
+    "customer_records": (
+        Column("record_id", "id"),
+        Column("source", "category", RECORD_SOURCES),
+        Column("captured_date", "date"),
+        Column("name", "optional_text"),
+        Column("phone", "optional_text"),
+        Column("email", "optional_text"),
+        Column("birth_date", "optional_text"),
+        Column("province", "optional_text"),
+        Column("city", "optional_text"),
+        Column("marketing_consent", "optional_flag"),
+        Column("true_customer_id", "id"),
+    ),
+}
+
+
 # The membership programme (chapter 05; crm_lab.data.membership, rules in crm_lab.membership):
 # who joined when, and every change to a member's points. Kept in step with crm_lab.membership.
 JOIN_SOURCES = ("store_page", "checkout")
@@ -371,6 +394,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "business_orders": ("order_id",),
     "business_order_items": ("order_id", "line_no"),
     "product_costs": ("product_id",),
+    "customer_records": ("record_id",),
     "members": ("customer_id",),
     "points_ledger": ("event_id",),
 }
@@ -378,3 +402,4 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
 FILE_NAMES: dict[str, str] = {
     name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES, *ACCOUNT_TABLES, *MEMBERSHIP_TABLES)
 }
+FILE_NAMES.update({name: f"{name}.csv" for name in RECORD_TABLES})

@@ -49,8 +49,10 @@ customer's latent traits live.
 ['calls', 'call_staffing', 'chats', 'chat_staffing', 'tickets', 'faq', 'chat_questions']
 >>> list(shop)[11:15]
 ['business_accounts', 'business_orders', 'business_order_items', 'product_costs']
->>> list(shop)[15:]
+>>> list(shop)[15:17]
 ['members', 'points_ledger']
+>>> list(shop)[17:]
+['customer_records']
 >>> shop["orders"].status.dtype.categories.tolist()
 ['paid', 'refunded', 'closed']
 """
@@ -62,7 +64,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import accounts, catalog, membership, schema, service
+from . import accounts, catalog, membership, records, schema, service
 from .loaders import STR_DTYPE, cast_table, validate_table
 from .seasons import shop_calendar
 
@@ -639,6 +641,8 @@ def generate_shop(
     tables.update(accounts.account_tables(seed, calendar, traits, tables, stream))
     # The membership programme (chapter 05): who joined and their points, from the orders.
     tables.update(membership.membership_tables(seed, calendar, traits, tables, stream))
+    # Raw customer records from four channels (chapter 02), from everything above.
+    tables.update(records.customer_records(seed, traits, tables, stream))
     return tables
 
 
@@ -655,6 +659,7 @@ def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
         **schema.TABLES,
         **schema.SERVICE_TABLES,
         **schema.ACCOUNT_TABLES,
+        **schema.RECORD_TABLES,
         **schema.MEMBERSHIP_TABLES,
     }
     unknown = set(tables) - set(known)
