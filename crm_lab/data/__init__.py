@@ -17,7 +17,9 @@ all at once with :func:`load_service`. Chapter 01's business buyers and product
 costs load with :func:`load_business_accounts`, :func:`load_business_orders`,
 :func:`load_business_order_items`, :func:`load_product_costs` or :func:`load_accounts`.
 Chapter 05's membership programme loads with :func:`load_members`,
-:func:`load_points_ledger` or :func:`load_membership`.
+:func:`load_points_ledger` or :func:`load_membership`. Chapter 03's deliveries, survey and
+ratings load with :func:`load_shipments`, :func:`load_surveys`, :func:`load_shop_ratings`,
+:func:`load_reviews` or :func:`load_satisfaction`.
 
 :func:`generate_shop` makes the same shop with another seed or size;
 :func:`load_cdnow_orders` gives the real CDNOW purchase log in the same layout.
@@ -45,8 +47,13 @@ from .loaders import (
     load_points_ledger,
     load_product_costs,
     load_products,
+    load_reviews,
+    load_satisfaction,
     load_service,
+    load_shipments,
     load_shop,
+    load_shop_ratings,
+    load_surveys,
     load_tickets,
     validate_shop,
     validate_table,
@@ -120,6 +127,11 @@ __all__ = [
     "load_product_costs",
     "load_products",
     "load_service",
+    "load_shipments",
+    "load_shop_ratings",
+    "load_reviews",
+    "load_satisfaction",
+    "load_surveys",
     "load_shop",
     "load_tickets",
     "product_catalog",

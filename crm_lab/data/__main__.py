@@ -1,7 +1,8 @@
 """Command line: ``python -m crm_lab.data build DIR [--seed S] [--customers N]``.
 
 ``build`` writes the shop's CSV files (four shop tables, seven service tables,
-four of business buyers and product costs, two of the membership programme)
+four of business buyers and product costs, two of the membership programme, four of
+deliveries, the survey and ratings)
 into DIR (the shipped files are ``python -m crm_lab.data build datasets``);
 ``check [DIR]`` loads and validates a folder of them and prints the row counts.
 """
@@ -12,7 +13,7 @@ import argparse
 import sys
 import time
 
-from .loaders import load_accounts, load_membership, load_service, load_shop
+from .loaders import load_accounts, load_membership, load_satisfaction, load_service, load_shop
 from .shop import DEFAULT_SEED, generate_shop, write_shop
 
 
@@ -47,6 +48,7 @@ def main(argv=None) -> int:
             **load_service(args.directory),
             **load_accounts(args.directory),
             **load_membership(args.directory),
+            **load_satisfaction(args.directory),
         }
         for name, table in tables.items():
             print(f"{name:<12} {len(table):>9,} rows  ok")

@@ -66,6 +66,11 @@ __all__ = [
     "load_product_costs",
     "load_products",
     "load_service",
+    "load_shipments",
+    "load_shop_ratings",
+    "load_reviews",
+    "load_satisfaction",
+    "load_surveys",
     "load_shop",
     "load_tickets",
     "validate_shop",
@@ -85,6 +90,7 @@ _ALL_TABLES = {
     **schema.ACCOUNT_TABLES,
     **schema.RECORD_TABLES,
     **schema.MEMBERSHIP_TABLES,
+    **schema.SURVEY_TABLES,
 }
 _TRUE, _FALSE = ("True", "true", "1"), ("False", "false", "0")
 _SHOWN_ROWS = 5
@@ -285,8 +291,10 @@ def _broken_rule(rule, df, name, source) -> str | None:
     """The message for a rule of ``schema.TABLE_RULES`` that ``df`` breaks, else None."""
     if isinstance(rule, schema.Score):
         values = df[rule.column]
-        wrong = (values.notna() & ~values.isin([1, 2, 3, 4, 5])).to_numpy(dtype=bool)
-        what = tr("is not a score from 1 to 5")
+        scores = list(range(rule.low, rule.high + 1))
+        wrong = (values.notna() & ~values.isin(scores)).to_numpy(dtype=bool)
+        what = (tr("is not a score from 1 to 5") if (rule.low, rule.high) == (1, 5)
+                else tr("is not a score from {low} to {high}", low=rule.low, high=rule.high))
     elif isinstance(rule, schema.FilledExactlyWhere):
         values = None
         should = (df[rule.where].astype(object) == rule.value).to_numpy(dtype=bool)
@@ -619,6 +627,35 @@ def load_membership(data_dir=None) -> dict[str, pd.DataFrame]:
     ['members', 'points_ledger']
     """
     return {name: _load(name, data_dir) for name in schema.MEMBERSHIP_TABLES}
+
+
+def load_shipments(data_dir=None) -> pd.DataFrame:
+    """The ``shipments`` table (chapter 03): days to dispatch and delivery per shipped order."""
+    return _load("shipments", data_dir)
+
+
+def load_surveys(data_dir=None) -> pd.DataFrame:
+    """The ``surveys`` table (chapter 03): one row per invited post-purchase survey."""
+    return _load("surveys", data_dir)
+
+
+def load_shop_ratings(data_dir=None) -> pd.DataFrame:
+    """The ``shop_ratings`` table (chapter 03): the platform's DSR scores per rated order."""
+    return _load("shop_ratings", data_dir)
+
+
+def load_reviews(data_dir=None) -> pd.DataFrame:
+    """The ``reviews`` table (chapter 03): review stars and texts per reviewed order."""
+    return _load("reviews", data_dir)
+
+
+def load_satisfaction(data_dir=None) -> dict[str, pd.DataFrame]:
+    """The four tables of chapter 03 (shipments, surveys, shop ratings, reviews), validated.
+
+    >>> sorted(load_satisfaction())  # doctest: +SKIP
+    ['reviews', 'shipments', 'shop_ratings', 'surveys']
+    """
+    return {name: _load(name, data_dir) for name in schema.SURVEY_TABLES}
 
 
 def _cdnow_path() -> Path:

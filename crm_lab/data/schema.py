@@ -36,6 +36,7 @@ __all__ = [
     "MEMBERSHIP_TABLES",
     "RECORD_SOURCES",
     "RECORD_TABLES",
+    "SURVEY_TABLES",
     "InOrder",
     "ORDER_STATUSES",
     "PAID",
@@ -313,13 +314,61 @@ MEMBERSHIP_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
+# The post-purchase survey, deliveries and the platform's ratings (chapter 03;
+# crm_lab.data.survey, the questionnaire in crm_lab.satisfaction).
+_SURVEY_ITEMS = (
+    *(f"exp_{d}" for d in ("quality", "value", "delivery", "service", "ease")),
+    *(f"perc_{d}_{k}" for d in ("quality", "value", "delivery", "service", "ease") for k in (1, 2)),
+)
+SURVEY_TABLES: dict[str, tuple[Column, ...]] = {
+    "shipments": (
+        Column("order_id", "id"),
+        Column("customer_id", "id"),
+        Column("ship_days", "whole"),
+        Column("delivery_days", "whole"),
+        Column("promised_days", "whole"),
+    ),
+    "surveys": (
+        Column("survey_id", "id"),
+        Column("order_id", "id"),
+        Column("customer_id", "id"),
+        Column("sent_date", "date"),
+        Column("answered", "flag"),
+        Column("answer_days", "optional_whole"),
+        *(Column(item, "optional_whole") for item in _SURVEY_ITEMS),
+        Column("overall_satisfaction", "optional_whole"),
+        Column("recommend", "optional_whole"),
+        Column("repurchase_intention", "optional_whole"),
+        Column("comment_zh", "optional_text"),
+    ),
+    "shop_ratings": (
+        Column("order_id", "id"),
+        Column("customer_id", "id"),
+        Column("rating_date", "date"),
+        Column("description_match", "whole"),
+        Column("service_attitude", "whole"),
+        Column("logistics_service", "whole"),
+    ),
+    "reviews": (
+        Column("review_id", "id"),
+        Column("order_id", "id"),
+        Column("customer_id", "id"),
+        Column("review_date", "date"),
+        Column("stars", "whole"),
+        Column("review_text_zh", "optional_text"),
+    ),
+}
+
+
 # Rules across the columns of a service table, checked by the loaders once every column is
 # well-formed: a new table declares its rules here rather than adding code to the loaders.
 @dataclass(frozen=True)
 class Score:
-    """``column`` is empty or a whole score from 1 to 5 (a satisfaction survey)."""
+    """``column`` is empty or a whole score from ``low`` to ``high`` (1 to 5 unless said)."""
 
     column: str
+    low: int = 1
+    high: int = 5
 
 
 @dataclass(frozen=True)
@@ -375,6 +424,18 @@ TABLE_RULES: dict[str, tuple[Score | FilledExactlyWhere | InOrder, ...]] = {
             "invoice_no", "status", "paid", "paid orders and empty for refunded ones"
         ),
     ),
+    "shipments": (InOrder("ship_days", "delivery_days", "is below"),),
+    "surveys": (
+        FilledExactlyWhere(
+            "answer_days", "answered", True, "answered surveys and empty for the others"
+        ),
+        *(Score(item) for item in (*_SURVEY_ITEMS, "overall_satisfaction", "repurchase_intention")),
+        Score("recommend", 0, 10),
+    ),
+    "shop_ratings": tuple(
+        Score(c) for c in ("description_match", "service_attitude", "logistics_service")
+    ),
+    "reviews": (Score("stars"),),
 }
 
 # Columns whose combination must not repeat within a table.
@@ -397,9 +458,14 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "customer_records": ("record_id",),
     "members": ("customer_id",),
     "points_ledger": ("event_id",),
+    "shipments": ("order_id",),
+    "surveys": ("survey_id",),
+    "shop_ratings": ("order_id",),
+    "reviews": ("review_id",),
 }
 
 FILE_NAMES: dict[str, str] = {
-    name: f"{name}.csv" for name in (*TABLES, *SERVICE_TABLES, *ACCOUNT_TABLES, *MEMBERSHIP_TABLES)
+    name: f"{name}.csv"
+    for name in (*TABLES, *SERVICE_TABLES, *ACCOUNT_TABLES, *MEMBERSHIP_TABLES, *SURVEY_TABLES)
 }
 FILE_NAMES.update({name: f"{name}.csv" for name in RECORD_TABLES})

@@ -51,8 +51,10 @@ customer's latent traits live.
 ['business_accounts', 'business_orders', 'business_order_items', 'product_costs']
 >>> list(shop)[15:17]
 ['members', 'points_ledger']
->>> list(shop)[17:]
+>>> list(shop)[17:18]
 ['customer_records']
+>>> list(shop)[18:]
+['shipments', 'surveys', 'shop_ratings', 'reviews']
 >>> shop["orders"].status.dtype.categories.tolist()
 ['paid', 'refunded', 'closed']
 """
@@ -64,7 +66,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import accounts, catalog, membership, records, schema, service
+from . import accounts, catalog, membership, records, schema, service, survey
 from .loaders import STR_DTYPE, cast_table, validate_table
 from .seasons import shop_calendar
 
@@ -643,6 +645,8 @@ def generate_shop(
     tables.update(membership.membership_tables(seed, calendar, traits, tables, stream))
     # Raw customer records from four channels (chapter 02), from everything above.
     tables.update(records.customer_records(seed, traits, tables, stream))
+    # Deliveries, the post-purchase survey and the platform's ratings (chapter 03).
+    tables.update(survey.survey_tables(seed, calendar, traits, tables, stream))
     return tables
 
 
@@ -661,6 +665,7 @@ def write_shop(tables: dict[str, pd.DataFrame], directory) -> list[Path]:
         **schema.ACCOUNT_TABLES,
         **schema.RECORD_TABLES,
         **schema.MEMBERSHIP_TABLES,
+        **schema.SURVEY_TABLES,
     }
     unknown = set(tables) - set(known)
     if unknown:
