@@ -8,6 +8,7 @@ Modules, each named after what it helps with:
 - :mod:`crm_lab.customers` customer analysis: stages, value classes, profit costs, Lorenz curve
 - :mod:`crm_lab.membership` the membership programme's rules (tiers, earn rates, points)
 - :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
+- :mod:`crm_lab.satisfaction` the post-purchase survey's questionnaire, CSI weights, NPS cut-offs
 - :mod:`crm_lab.service`  customer-service tools: a queue simulator for call centres
 - :mod:`crm_lab.glossary` the key terms of every chapter (English, 中文, definition), kept once
 - :mod:`crm_lab.i18n`     the language of crm_lab's messages: ``crm_lab.set_language("zh")``
@@ -25,6 +26,7 @@ _SUBMODULES = [
     "membership",
     "plotting",
     "rfm",
+    "satisfaction",
     "service",
 ]
 __all__ = [*_SUBMODULES, "set_language"]
