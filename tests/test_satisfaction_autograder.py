@@ -192,14 +192,16 @@ def ipa_quadrants_apply(table):
 
 
 def response_comparison_apply(surveys, orders, shipments):
-    """groupby().apply with a Series per group: right; pandas warns about the grouping column."""
+    """groupby().apply with a Series per group, and a rename with inplace=True: right;
+    pandas 3 warns that inplace is deprecated (Pandas4Warning)."""
     table = surveys.merge(shipments, on=["order_id", "customer_id"], how="left").merge(
         orders[["order_id", "status", "net_amount_cny"]], on="order_id", how="left")
+    table.rename(columns={"net_amount_cny": "amount"}, inplace=True)
     return table.groupby("answered").apply(lambda g: pd.Series({
         "invited": len(g),
         "late_share": (g["delivery_days"] > g["promised_days"]).mean(),
         "refunded_share": (g["status"] == "refunded").mean(),
-        "mean_order_cny": g["net_amount_cny"].mean(),
+        "mean_order_cny": g["amount"].mean(),
     }))
 
 
@@ -250,7 +252,7 @@ CORRECT_STYLES = {
     "drivers by numpy lstsq, dimension as a column, an extra column": dict(
         key_drivers=key_drivers_lstsq_column),
     "IPA row by row with apply": dict(ipa_quadrants=ipa_quadrants_apply),
-    "non-response by groupby.apply (pandas warns)": dict(
+    "non-response by groupby.apply, rename(inplace=True) (pandas warns)": dict(
         response_comparison=response_comparison_apply),
     "non-response with map, answered as a column": dict(
         response_comparison=response_comparison_maps),
@@ -524,6 +526,6 @@ class TestAutograder(ChapterAutograder):
     CHAPTER = "03_satisfaction"
     REFERENCE = REFERENCE
     CORRECT_STYLES = CORRECT_STYLES
-    WARNING_STYLE = "non-response by groupby.apply (pandas warns)"
+    WARNING_STYLE = "non-response by groupby.apply, rename(inplace=True) (pandas warns)"
     MISTAKES = MISTAKES
     MIN_POINTS = 12
