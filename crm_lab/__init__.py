@@ -6,6 +6,7 @@ Modules, each named after what it helps with:
 - :mod:`crm_lab.plotting` the course's plot style (with a Chinese font) and small plot helpers
 - :mod:`crm_lab.checks`   formative checks that run right after an exercise, with hints
 - :mod:`crm_lab.customers` customer analysis: stages, value classes, profit costs, Lorenz curve
+- :mod:`crm_lab.information` customer information: regions, PIPL masks, cleaning, a DuckDB mart
 - :mod:`crm_lab.membership` the membership programme's rules (tiers, earn rates, points)
 - :mod:`crm_lab.rfm`      the RFM chapter's fixed vocabulary (segment names, actions)
 - :mod:`crm_lab.satisfaction` the post-purchase survey's questionnaire, CSI weights, NPS cut-offs
@@ -23,6 +24,7 @@ _SUBMODULES = [
     "data",
     "glossary",
     "i18n",
+    "information",
     "membership",
     "plotting",
     "rfm",

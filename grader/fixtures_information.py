@@ -7,15 +7,39 @@ pairs can be counted by hand, and orders and tickets on the edges of the credit 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 __all__ = [
+    "shop_records",
     "EDGE_PHONES",
     "EDGE_EMAILS",
     "edge_records",
     "EDGE_GROUPS",
     "edge_credit_tables",
+    "keyed_report",
+    "group_labels",
+    "keyed_mart",
+    "second_mart",
 ]
+
+@lru_cache(maxsize=2)
+def _shop_records(which: str):
+    from crm_lab.data import load_customer_records
+    from grader.fixtures import second_shop
+    from grader.reference import information as ref
+
+    records = load_customer_records() if which == "shipped" else second_shop()["customer_records"]
+    return records, ref.clean_records(records)
+
+
+def shop_records(which: str = "shipped") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw records, reference-cleaned records) of the shipped shop or of the second shop
+    (``which="second"``), fresh copies; the cleaning is done once per process."""
+    records, clean = _shop_records(which)
+    return records.copy(), clean.copy()
+
 
 # (raw phone, E.164 or None)
 EDGE_PHONES = (
@@ -91,7 +115,8 @@ EDGE_GROUPS = (
 def edge_credit_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(orders, tickets) on the edges of the credit rules.
 
-    A: 2 refunded of 4 (rate 0.5, exactly the rule) -> serial refunder. B: 2 refunded of 5
+    A: 2 refunded of 4 paid or refunded (rate 0.5, exactly the rule; its closed order does
+    not count) -> serial refunder. B: 2 refunded of 5
     (0.4) -> not. C: 1 refunded of 1 -> not (one refund is not serial). D: 3 tickets, one
     rejected -> abusive. E: 3 tickets, none rejected -> not. F: 2 tickets, both rejected ->
     not (fewer than 3). G: only a closed (never paid) order -> no row at all.
@@ -102,7 +127,7 @@ def edge_credit_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         return [(f"{customer}{i}", customer, f"2025-0{start}-{i + 1:02d} 10:00", status, 100.0)
                 for i, status in enumerate(statuses)]
 
-    rows = (orders_of("A", ["paid", "refunded", "paid", "refunded"], 1)
+    rows = (orders_of("A", ["paid", "refunded", "paid", "refunded", "closed"], 1)
             + orders_of("B", ["paid", "paid", "refunded", "paid", "refunded"], 2)
             + orders_of("C", ["refunded"], 3) + orders_of("D", ["paid"] * 3, 4)
             + orders_of("E", ["paid"] * 3, 5) + orders_of("F", ["paid", "paid"], 6)
@@ -118,3 +143,73 @@ def edge_credit_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     tickets["outcome"] = pd.Categorical(tickets["outcome"], categories=[
         "refund", "replacement", "compensation", "explanation", "rejected"])
     return orders, tickets
+
+
+def keyed_report(report) -> pd.DataFrame:
+    """A quality report with one key column ``source_column`` ("mini_program/phone"), whether
+    ``source`` and ``column`` are columns or the index."""
+    table = report.reset_index() if {"source", "column"} - set(report.columns) else report.copy()
+    missing = {"source", "column"} - set(table.columns)
+    if missing:
+        raise AssertionError(f"the quality report has no {sorted(missing)} (as columns or index).")
+    table["source_column"] = table["source"].astype(str) + "/" + table["column"].astype(str)
+    return table
+
+
+def group_labels(result, record_ids):
+    """The group label of each record of ``record_ids``, in that order, from a Series of
+    labels indexed by record_id (what duplicate_groups returns)."""
+    if not isinstance(result, pd.Series):
+        raise AssertionError(
+            "duplicate_groups should return a Series of labels indexed by record_id.")
+    labels = result.copy()
+    labels.index = labels.index.astype(str)
+    if labels.index.has_duplicates:
+        raise AssertionError("duplicate_groups gives some record_id more than one label.")
+    aligned = labels.reindex(pd.Index(record_ids).astype(str))
+    if aligned.isna().any():
+        missing = int(aligned.isna().sum())
+        raise AssertionError(f"duplicate_groups has no label for {missing} records.")
+    return aligned.astype(str).to_numpy()
+
+
+_MART_KEYS = {"dim_customer": ("customer_id",), "dim_product": ("product_id",),
+              "dim_date": ("date_key",), "fact_orders": ("order_id", "line_no")}
+
+
+def keyed_mart(table: str, got: pd.DataFrame, want: pd.DataFrame):
+    """``(key, got, want)`` for comparing one mart table: a single text key column made from
+    the table's key, dates in both tables at day precision, categories as text."""
+    parts = _MART_KEYS[table]
+
+    def prepare(frame):
+        frame = frame.copy()
+        for column in frame.columns:
+            if isinstance(frame[column].dtype, pd.CategoricalDtype):
+                frame[column] = frame[column].astype(str)
+            elif pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].astype("datetime64[ns]")
+        frame["mart_key"] = frame[list(parts)].astype(str).agg("/".join, axis=1)
+        return frame
+
+    return "mart_key", prepare(got), prepare(want)
+
+
+@lru_cache(maxsize=1)
+def _second_mart():
+    from crm_lab.information import mart_connection
+    from grader.fixtures import second_shop
+    from grader.reference import information as ref
+
+    other = second_shop()
+    frames = ref.mart_frames(**{name: other[name] for name in
+                                ("customers", "products", "orders", "order_items")})
+    return frames, mart_connection(**frames)
+
+
+def second_mart():
+    """(the star schema's tables as DataFrames, a DuckDB connection holding them) for the
+    second shop, built once per process: every DuckDB connection reserves address space
+    (about 0.6 GB for the first), so the hidden tests share one rather than open their own."""
+    frames, con = _second_mart()
+    return {name: table.copy() for name, table in frames.items()}, con

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lab.information import CITY_PROVINCES
+from crm_lab.information import CITY_PROVINCES, PROVINCE_EN
 
 from . import schema
 from .loaders import cast_table
@@ -386,8 +386,6 @@ def _city(style, city):
 
 
 def _province(style, city):
-    from crm_lab.information import PROVINCE_EN
-
     province = CITY_PROVINCES[city][0]
     if style == "missing":
         return None
@@ -410,7 +408,9 @@ def render(seed, rows, people, stream) -> pd.DataFrame:
     use_second = rng.random(len(rows)) < 0.5
     consent_draw = rng.random(len(rows))
     person_of = people.set_index("customer_id")
-    persons = person_of.loc[rows["customer_id"]].to_dict("records")
+    # Missing fields as None on every pandas (3.x reads a missing string as NaN).
+    chosen = person_of.loc[rows["customer_id"]].astype(object)
+    persons = chosen.where(chosen.notna(), None).to_dict("records")
     out = {key: [] for key in ("name", "phone", "email", "birth_date", "province", "city")}
     for i, person in enumerate(persons):
         number = person["phone"]

@@ -61,7 +61,8 @@ def _warm_deterministic_data(course_root: str | None) -> None:
     if course_root:
         os.chdir(course_root)
     builds = (data.load_shop, data.load_service, data.load_accounts, data.load_membership,
-              data.load_satisfaction, second_shop, data.load_cdnow_orders)
+              data.load_satisfaction, data.load_customer_records, second_shop,
+              data.load_cdnow_orders)
     for build in builds:
         try:
             build()

@@ -15,20 +15,25 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from crm_lab.information import CITY_PROVINCES, PROVINCE_EN, groups_from_pairs
+from crm_lab.information import (
+    CITY_PROVINCES,
+    EMAIL_PATTERN,
+    clean_table,
+    groups_from_pairs,
+    is_missing,
+    is_title_only,
+    phone_digits,
+    same_value_pairs,
+    standardize_province,
+)
 
 __all__ = [
     "standardize_phone",
     "clean_email",
-    "standardize_name",
-    "standardize_city",
-    "standardize_province",
-    "parse_birth_date",
     "clean_records",
     "quality_report",
     "pair_precision_recall",
     "exact_key_groups",
-    "phone_digits",
     "candidate_pairs",
     "fuzzy_pairs",
     "duplicate_groups",
@@ -39,18 +44,7 @@ __all__ = [
     "credit_flags",
 ]
 
-_EMAIL = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
-_TITLES = ("先生", "女士", "小姐")
-_CITY_BY_KEY = {**{c: c for c in CITY_PROVINCES},
-                **{en.lower(): c for c, (_, en) in CITY_PROVINCES.items()}}
-_PROVINCE_BY_KEY = {}
-for _full, _en in PROVINCE_EN.items():
-    _short = re.sub("(壮族自治区|省|市)$", "", _full)
-    _PROVINCE_BY_KEY.update({_full: _full, _short: _full, _en.lower(): _full})
-
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def standardize_phone(raw) -> str | None:
@@ -58,7 +52,7 @@ def standardize_phone(raw) -> str | None:
     is missing, not a valid number (libphonenumber's judgement) or not a Chinese one."""
     import phonenumbers
 
-    if _missing(raw):
+    if is_missing(raw):
         return None
     try:
         number = phonenumbers.parse(str(raw), "CN")
@@ -73,89 +67,30 @@ def standardize_phone(raw) -> str | None:
 def clean_email(raw) -> str | None:
     """The e-mail in lower case without spaces (full-width signs made half-width), or None
     if missing or not of the form local@domain.tld."""
-    if _missing(raw):
+    if is_missing(raw):
         return None
     text = unicodedata.normalize("NFKC", str(raw)).strip().lower()
     return text if _EMAIL.fullmatch(text) else None
 
 
-def standardize_name(raw) -> str | None:
-    """The name without spaces (NFKC, lower case for Latin letters), None if missing or empty."""
-    if _missing(raw):
-        return None
-    text = "".join(unicodedata.normalize("NFKC", str(raw)).split()).lower()
-    return text or None
-
-
-def standardize_city(raw) -> str | None:
-    """The shop's name of a city (北京) from 北京 / 北京市 / Beijing / beijing; None if unknown."""
-    if _missing(raw):
-        return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    key = text[:-1] if text.endswith("市") and len(text) > 2 else text
-    return _CITY_BY_KEY.get(key, _CITY_BY_KEY.get(text.lower()))
-
-
-def standardize_province(raw) -> str | None:
-    """A province's full name (广东省, 北京市) from 广东 / 广东省 / Guangdong; None if unknown."""
-    if _missing(raw):
-        return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    return _PROVINCE_BY_KEY.get(text, _PROVINCE_BY_KEY.get(text.lower()))
-
-
-def parse_birth_date(raw, captured) -> pd.Timestamp:
-    """A birth date written YYYY-MM-DD or YYYY/M/D that exists, is from 1920 on and before
-    the day the record was captured; NaT otherwise."""
-    if _missing(raw):
-        return pd.NaT
-    text = str(raw).strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
-        try:
-            day = pd.to_datetime(text, format=fmt)
-        except ValueError:
-            continue
-        if day.year >= 1920 and day < pd.Timestamp(captured):
-            return day
-        return pd.NaT
-    return pd.NaT
-
-
 def clean_records(records: pd.DataFrame) -> pd.DataFrame:
-    """One row per record: record_id, source, name_std, phone_std, email_std,
-    birth_date_std (datetime), city_std, province_std (from the city when it is known,
-    else from the province field)."""
-    city = records["city"].map(standardize_city)
-    province_given = records["province"].map(standardize_province)
-    province_of_city = city.map(lambda c: None if c is None else CITY_PROVINCES[c][0])
-    return pd.DataFrame({
-        "record_id": records["record_id"].to_numpy(),
-        "source": records["source"].astype(str).to_numpy(),
-        "name_std": records["name"].map(standardize_name).to_numpy(dtype=object),
-        "phone_std": records["phone"].map(standardize_phone).to_numpy(dtype=object),
-        "email_std": records["email"].map(clean_email).to_numpy(dtype=object),
-        "birth_date_std": pd.to_datetime(pd.Series([
-            parse_birth_date(b, c) for b, c in zip(records["birth_date"],
-                                                   records["captured_date"], strict=True)
-        ], dtype="datetime64[ns]")).to_numpy(),
-        "city_std": city.to_numpy(dtype=object),
-        "province_std": province_of_city.where(province_of_city.notna(),
-                                               province_given).to_numpy(dtype=object),
-    })
+    """The records cleaned with the reference phone and e-mail rules (see
+    :func:`crm_lab.information.clean_table`)."""
+    return clean_table(records, phone=standardize_phone, email=clean_email)
 
 
 QUALITY_COLUMNS = ("name", "phone", "email", "birth_date", "province", "city")
 
 
 def _valid_name(std) -> bool:
-    return std is not None and not (len(std) <= 3 and std.endswith(_TITLES))
+    return not is_missing(std) and not is_title_only(std)
 
 
-def quality_report(records: pd.DataFrame) -> pd.DataFrame:
-    """Per source and column (a MultiIndex ``source``, ``column``): ``completeness`` (share
-    of records with a value), ``validity`` (share of those values that are valid) and
-    ``uniqueness`` (distinct valid values / valid values), NaN where there are no values."""
-    clean = clean_records(records)
+def quality_report(records: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
+    """One row per source and column (columns ``source``, ``column``): ``completeness`` (share
+    of records with a value), ``validity`` (share of those values that are valid: their
+    standard form in ``clean`` exists; a title-only name is not valid) and ``uniqueness``
+    (distinct valid values / valid values), NaN where there are no values."""
     standard = {
         "name": clean["name_std"].map(lambda s: s if _valid_name(s) else None),
         "phone": clean["phone_std"], "email": clean["email_std"],
@@ -178,14 +113,14 @@ def quality_report(records: pd.DataFrame) -> pd.DataFrame:
                 "validity": len(valid) / n_filled if n_filled else np.nan,
                 "uniqueness": valid.nunique() / len(valid) if len(valid) else np.nan,
             })
-    return pd.DataFrame(rows).set_index(["source", "column"])
+    return pd.DataFrame(rows)
 
 
 def pair_precision_recall(groups, truth) -> tuple[float, float]:
     """Pairwise precision and recall of ``groups`` (a label per record) against ``truth``
-    (the true customer per record, same index): the share of record pairs put together that
-    are the same customer, and the share of same-customer pairs put together."""
-    frame = pd.DataFrame({"group": pd.Series(groups), "truth": pd.Series(truth)})
+    (the true customer per record), compared by position: the share of record pairs put
+    together that are the same customer, and the share of same-customer pairs put together."""
+    frame = pd.DataFrame({"group": np.asarray(groups), "truth": np.asarray(truth)})
     if frame.isna().any().any():
         raise ValueError("pair_precision_recall: groups and truth must cover the same records")
 
@@ -201,12 +136,6 @@ def pair_precision_recall(groups, truth) -> tuple[float, float]:
     return precision, recall
 
 
-def _exact_pairs(clean, column):
-    keyed = clean.loc[clean[column].notna(), ["record_id", column]]
-    first = keyed.groupby(column)["record_id"].transform("first")
-    return list(zip(first, keyed["record_id"], strict=True))
-
-
 # The fuzzy rule, within records of the same city and surname (first character): the same
 # standardized name, or names at least this similar (rapidfuzz ratio, 0-100) whose phones
 # differ by at most PHONE_EDITS_MAX digits (a dropped or swapped digit) or whose birth dates
@@ -215,17 +144,9 @@ NAME_SIMILARITY_MIN = 50
 PHONE_EDITS_MAX = 2
 
 
-def phone_digits(raw) -> str | None:
-    """The last 11 digits written in a phone field (full-width digits read as digits)."""
-    if _missing(raw):
-        return None
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", str(raw)) if ch.isdigit())
-    return digits[-11:] or None
-
-
 def exact_key_groups(clean: pd.DataFrame) -> pd.Series:
     """The rule to beat: records with the same standardized phone or e-mail are one person."""
-    pairs = _exact_pairs(clean, "phone_std") + _exact_pairs(clean, "email_std")
+    pairs = same_value_pairs(clean, "phone_std") + same_value_pairs(clean, "email_std")
     return groups_from_pairs(clean["record_id"], pairs)
 
 
@@ -247,7 +168,7 @@ def fuzzy_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     same_name = (pairs["name_std_a"] == pairs["name_std_b"]).to_numpy()
     similar = np.array([fuzz.ratio(a, b) >= NAME_SIMILARITY_MIN
                         for a, b in zip(pairs["name_std_a"], pairs["name_std_b"], strict=True)])
-    close_phone = np.array([a is not None and b is not None
+    close_phone = np.array([not is_missing(a) and not is_missing(b)
                             and Levenshtein.distance(a, b) <= PHONE_EDITS_MAX
                             for a, b in zip(pairs["digits_a"], pairs["digits_b"], strict=True)],
                            dtype=bool)
@@ -259,7 +180,7 @@ def duplicate_groups(clean: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     """Groups of records judged to be one person: exact keys (the same standardized phone or
     e-mail), then the fuzzy rule above. ``records`` gives the raw phones for digit
     distances. A Series of group numbers indexed by record_id."""
-    pairs = _exact_pairs(clean, "phone_std") + _exact_pairs(clean, "email_std")
+    pairs = same_value_pairs(clean, "phone_std") + same_value_pairs(clean, "email_std")
     matched = fuzzy_pairs(candidate_pairs(clean, records))
     pairs += list(zip(matched["record_id_a"], matched["record_id_b"], strict=True))
     return groups_from_pairs(clean["record_id"], pairs)
@@ -301,7 +222,7 @@ def mart_frames(customers, products, orders, order_items) -> dict[str, pd.DataFr
                          orders["order_time"].max().normalize(), freq="D")
     dim_date = pd.DataFrame({
         "date_key": days, "year": days.year, "quarter": days.quarter, "month": days.month,
-        "day_of_week": days.dayofweek + 1, "is_weekend": days.dayofweek >= 5,
+        "day_of_week": days.day_of_week + 1, "is_weekend": days.day_of_week >= 5,
     })
     lines = order_items.merge(orders[["order_id", "customer_id", "order_time", "status",
                                       "net_amount_cny"]], on="order_id")
@@ -394,11 +315,15 @@ def credit_flags(orders: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
     counts = counts.reindex(columns=["paid", "refunded"], fill_value=0)
     out = pd.DataFrame({"paid_orders": counts["paid"], "refunded_orders": counts["refunded"]})
     out["refund_rate"] = out["refunded_orders"] / (out["paid_orders"] + out["refunded_orders"])
-    per_ticket = tickets.groupby("customer_id").agg(
-        tickets=("ticket_id", "size"),
-        rejected_tickets=("outcome", lambda s: int((s.astype(str) == "rejected").sum())))
-    out = out.join(per_ticket).fillna({"tickets": 0, "rejected_tickets": 0})
-    out[["tickets", "rejected_tickets"]] = out[["tickets", "rejected_tickets"]].astype("int64")
+    rejected = (tickets["outcome"].astype(object) == "rejected").to_numpy()
+    per_ticket = pd.DataFrame({
+        "tickets": tickets.groupby("customer_id").size(),
+        "rejected_tickets": pd.Series(rejected, index=tickets.index).groupby(
+            tickets["customer_id"]).sum(),
+    })
+    out = out.join(per_ticket)
+    out[["tickets", "rejected_tickets"]] = out[["tickets", "rejected_tickets"]].fillna(0).astype(
+        "int64")
     out["serial_refunder"] = (out["refunded_orders"] >= SERIAL_REFUNDS_MIN) & (
         out["refund_rate"] >= SERIAL_REFUND_RATE_MIN)
     out["abusive_claimant"] = (out["tickets"] >= CLAIMS_MIN) & (out["rejected_tickets"] >= 1)
