@@ -254,6 +254,10 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
         bar.set_postfix_str(f"{pending.student}: {_short(status)}")
         bar.update()
 
+    # The instructors' notebook: kernels' templates remember its reference answers.
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", chapter))
+    answers_from = source / f"{notebook_id}.ipynb"
+    answers_from = str(answers_from) if answers_from.is_file() else None
     with _StopOnInterrupt() as stop:
         queue = _JobQueue(prepared, skipped=bar.update)
         try:
@@ -262,7 +266,7 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
                                          mp_context=get_context("spawn"),
                                          initializer=init_worker,
                                          initargs=(str(root), overrides, kernels,
-                                                   os.getpid())) as pool:
+                                                   os.getpid(), answers_from)) as pool:
                     _drain(pool, queue, record, stop, ahead=_AHEAD * run.workers)
         finally:
             bar.close()

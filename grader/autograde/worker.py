@@ -54,12 +54,15 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None = None) -> None:
+def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None = None,
+                answers_from: str | None = None) -> None:
     """Set up a worker process once: configuration, and the kernel source.
 
     ``kernels``: ``"fresh"`` (jupyter_client starts each kernel) or ``"prewarmed"``
     (forked from a pre-imported template, see :mod:`grader.autograde.kernels`);
-    ``parent_pid``: the grading process, whose end this worker does not outlive.
+    ``parent_pid``: the grading process, whose end this worker does not outlive;
+    ``answers_from``: the chapter's source notebook, whose reference answers the
+    pre-warmed kernels start with (:mod:`grader.memo`).
     """
     # nbgrader's Execute sets this while autograding; kernels inherit it.
     os.environ["NBGRADER_EXECUTION"] = "autograde"
@@ -76,7 +79,7 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
         settings = _STATE["config"].RobustExecute
         modules = preloaded_modules(root, extra=settings.get("preload_modules", ()))
         pool = PrewarmedKernels(memory_limit_bytes=settings.get("memory_limit_bytes", None),
-                                modules=modules, course_root=root)
+                                modules=modules, course_root=root, answers_from=answers_from)
         _STATE["factory"] = pool.kernel_manager
 
 

@@ -1,0 +1,185 @@
+"""grader.memo: reference answers kept by the content of their arguments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from grader import memo
+
+
+@pytest.fixture
+def counted():
+    """A memoized function that counts how often it really runs."""
+    memo.clear()
+    calls = []
+
+    def paid_total(orders, status="paid"):
+        calls.append(1)
+        kept = orders.loc[orders["status"] == status, ["customer_id", "amount"]]
+        return kept.reset_index(drop=True)
+
+    yield memo.memoized(paid_total), calls
+    memo.clear()
+
+
+def orders():
+    return pd.DataFrame({
+        "customer_id": pd.array(["c1", "c2", "c3"], dtype="string"),
+        "status": pd.Categorical(["paid", "closed", "paid"]),
+        "amount": [10.0, 20.0, 30.0],
+    })
+
+
+def test_equal_content_is_answered_from_memory_as_a_copy(counted):
+    fn, calls = counted
+    first = fn(orders())
+    first.loc[0, "amount"] = -1  # a test that edits what it got...
+    again = fn(orders())
+    assert len(calls) == 1
+    assert again["amount"].tolist() == [10.0, 30.0]  # ...changes no later answer
+
+
+@pytest.mark.parametrize("change", [
+    lambda df: df.assign(amount=[10.0, 20.0, 30.5]),
+    lambda df: df.assign(amount=df["amount"].astype("float32")),
+    lambda df: df[["amount", "status", "customer_id"]],
+    lambda df: df.set_axis([5, 6, 7]),
+    lambda df: df.rename(columns={"amount": "amount_cny"}).rename(columns={"amount_cny": "amount"})
+               .assign(customer_id=pd.array(["c1", "c2", "c4"], dtype="string")),
+])
+def test_any_change_of_values_dtypes_columns_or_index_is_a_new_call(counted, change):
+    fn, calls = counted
+    fn(orders())
+    fn(change(orders()))
+    assert len(calls) == 2
+
+
+def test_defaults_and_keywords_make_the_same_key(counted):
+    fn, calls = counted
+    fn(orders())
+    fn(orders(), "paid")
+    fn(orders=orders(), status="paid")
+    assert len(calls) == 1
+    fn(orders(), status="closed")
+    assert len(calls) == 2
+
+
+def test_object_columns_are_never_remembered(counted):
+    fn, calls = counted
+    mixed = orders().astype({"customer_id": object})
+    fn(mixed)
+    fn(mixed)
+    assert len(calls) == 2
+    assert memo.fingerprint(mixed) is None
+    assert memo.fingerprint(np.array([1, "a"], dtype=object)) is None
+
+
+def test_what_is_not_data_is_returned_but_not_kept():
+    memo.clear()
+    made = []
+    fn = memo.memoized(lambda n: made.append(n) or (lambda: n))
+    fn(1), fn(1)
+    assert made == [1, 1] and memo.entries() == []
+
+
+def test_a_reference_function_calling_another_keeps_only_the_outer_answer():
+    memo.clear()
+    inner = memo.memoized(lambda x: x * 2)
+    outer = memo.memoized(lambda x: inner(x) + 1)
+    assert outer(3) == 7
+    assert len(memo.entries()) == 1
+    memo.clear()
+
+
+def test_the_language_is_part_of_the_key(counted):
+    import crm_lab
+
+    fn, calls = counted
+    fn(orders())
+    crm_lab.set_language("zh")
+    try:
+        fn(orders())
+    finally:
+        crm_lab.set_language("en")
+    assert len(calls) == 2
+
+
+def test_answers_travel_between_processes_as_pickles(counted):
+    import pickle
+
+    fn, calls = counted
+    want = fn(orders())
+    items = pickle.loads(pickle.dumps(memo.entries()))
+    memo.clear()
+    memo.load_entries(items)
+    pd.testing.assert_frame_equal(fn(orders()), want)
+    assert len(calls) == 1
+
+
+def test_every_reference_module_is_memoized_with_its_signature_kept():
+    import importlib
+    import inspect
+
+    names = memo.memoize_package("grader.reference")
+    assert "grader.reference.rfm" in names and "grader.reference.loyalty" in names
+    rfm = importlib.import_module("grader.reference.rfm")
+    functions = [getattr(rfm, n) for n in rfm.__all__ if callable(getattr(rfm, n))]
+    assert functions and all(f.__wrapped_by_memo__ for f in functions)
+    assert list(inspect.signature(rfm.rfm_table).parameters)[0] == "orders"
+
+
+@pytest.mark.slow
+def test_kernels_forked_after_the_solution_ran_start_with_its_reference_answers(tmp_path):
+    """The template runs the instructors' notebook aside (a failing cell is skipped) and
+    hands its reference answers to the kernels it forks afterwards."""
+    import asyncio
+    import time
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grader.autograde.kernels import PrewarmedKernels
+
+    source = tmp_path / "source.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_code_cell("raise RuntimeError('a broken cell costs only itself')"),
+        new_code_cell("from grader.reference import callcentre as ref\n"
+                      "ref.erlang_c_wait_probability(100, 180, 12)"),
+    ]), source)
+    kernels = PrewarmedKernels(modules=("json",), answers_from=str(source))
+
+    async def remembered() -> str:
+        km = kernels.kernel_manager()
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            code = "import grader.memo as m; print(sorted(k[0] for k, _ in m.entries()))"
+            out = []
+            await kc.execute_interactive(code, timeout=60, output_hook=lambda msg: out.append(
+                msg["content"].get("text", "")))
+            return "".join(out)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    deadline = time.monotonic() + 90
+    seen = asyncio.run(remembered())
+    while "erlang_c_wait_probability" not in seen and time.monotonic() < deadline:
+        time.sleep(1)
+        seen = asyncio.run(remembered())
+    assert "grader.reference.callcentre.erlang_c_wait_probability" in seen
+
+
+def test_the_oldest_answers_go_first_when_memory_is_full(monkeypatch):
+    memo.clear()
+    monkeypatch.setattr(memo, "MAX_BYTES", 3 * 8 * 1000 + 500)  # three 1,000-float answers
+    fn = memo.memoized(lambda n: np.zeros(1000) + n)
+    for n in range(5):
+        fn(n)
+    kept = [key[2] for key, _ in memo.entries()]
+    assert kept == [memo.fingerprint((("n", n),)) for n in (2, 3, 4)]
+    memo.clear()
