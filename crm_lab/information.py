@@ -23,6 +23,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from crm_lab.i18n import tr
+
 __all__ = [
     "CITY_PROVINCES",
     "PROVINCE_EN",
@@ -278,13 +280,14 @@ def groups_from_pairs(record_ids, pairs) -> pd.Series:
 
     ids = pd.Index(pd.Series(record_ids).astype(str), name="record_id")
     if ids.has_duplicates:
-        raise ValueError("groups_from_pairs: record_ids must not repeat")
+        raise ValueError(tr("groups_from_pairs: record_ids must not repeat"))
     frame = pd.DataFrame(pairs.to_numpy() if isinstance(pairs, pd.DataFrame) else list(pairs))
     n = len(ids)
     if len(frame):
         left, right = ids.get_indexer(frame[0].astype(str)), ids.get_indexer(frame[1].astype(str))
         if (left < 0).any() or (right < 0).any():
-            raise ValueError("groups_from_pairs: a pair names a record that is not in record_ids")
+            raise ValueError(
+                tr("groups_from_pairs: a pair names a record that is not in record_ids"))
     else:
         left = right = np.array([], dtype=int)
     graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
@@ -311,7 +314,7 @@ def mart_connection(**tables):
     con = duckdb.connect(":memory:", config={"threads": 1})
     for name, df in tables.items():
         if not name.isidentifier():
-            raise ValueError(f"mart_connection: {name!r} is not a valid table name")
+            raise ValueError(tr("mart_connection: {name!r} is not a valid table name", name=name))
         con.register("_incoming", df)
         con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
         con.unregister("_incoming")

@@ -2,7 +2,7 @@
 
 ``build`` writes the shop's CSV files (four shop tables, seven service tables,
 four of business buyers and product costs, two of the membership programme, four of
-deliveries, the survey and ratings)
+deliveries, the survey and ratings, one of raw customer records)
 into DIR (the shipped files are ``python -m crm_lab.data build datasets``);
 ``check [DIR]`` loads and validates a folder of them and prints the row counts.
 """
@@ -13,7 +13,14 @@ import argparse
 import sys
 import time
 
-from .loaders import load_accounts, load_membership, load_satisfaction, load_service, load_shop
+from .loaders import (
+    load_accounts,
+    load_customer_records,
+    load_membership,
+    load_satisfaction,
+    load_service,
+    load_shop,
+)
 from .shop import DEFAULT_SEED, generate_shop, write_shop
 
 
@@ -49,6 +56,7 @@ def main(argv=None) -> int:
             **load_accounts(args.directory),
             **load_membership(args.directory),
             **load_satisfaction(args.directory),
+            "customer_records": load_customer_records(args.directory),
         }
         for name, table in tables.items():
             print(f"{name:<12} {len(table):>9,} rows  ok")
