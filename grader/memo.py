@@ -150,34 +150,42 @@ def _language() -> str:
 
 
 def memoized(fn):
-    """``fn``, answering repeated calls with equal arguments from memory (a deep copy)."""
+    """``fn``, answering repeated calls with equal arguments from memory (a deep copy).
+
+    The memory is only ever a shortcut: if anything in it goes wrong (an argument or an
+    answer it cannot handle), ``fn`` is simply called, so a student never loses a point
+    to it.
+    """
     signature = inspect.signature(fn)
     name = f"{fn.__module__}.{fn.__qualname__}"
+
+    def key_of(args, kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        digest = fingerprint(tuple(bound.arguments.items()))
+        return None if digest is None else (name, _language(), digest)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if _INSIDE:  # called by another reference function: its caller's answer is kept
             return fn(*args, **kwargs)
         try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError:
-            return fn(*args, **kwargs)  # let the function raise its own error
-        bound.apply_defaults()
-        digest = fingerprint(tuple(bound.arguments.items()))
-        if digest is None:
-            return fn(*args, **kwargs)
-        key = (name, _language(), digest)
-        if key in _MEMORY:
-            _MEMORY.move_to_end(key)
-            return copy.deepcopy(_MEMORY[key][0])
+            key = key_of(args, kwargs)
+            if key in _MEMORY:
+                _MEMORY.move_to_end(key)
+                return copy.deepcopy(_MEMORY[key][0])
+        except Exception:  # e.g. arguments fn itself would reject: let fn say so
+            key = None
         _INSIDE.append(name)
         try:
             result = fn(*args, **kwargs)
         finally:
             _INSIDE.pop()
-        if not _is_data(result):  # a connection, a figure, a model: not kept
-            return result
-        _keep(key, copy.deepcopy(result))
+        if key is not None and _is_data(result):  # a connection, a figure, a model: not kept
+            try:
+                _keep(key, copy.deepcopy(result))
+            except Exception:
+                _MEMORY.pop(key, None)
         return result
 
     wrapper.__wrapped_by_memo__ = True
@@ -220,8 +228,10 @@ def memoize_package(package: str = "grader.reference") -> list[str]:
 
 
 def _bytes(value) -> int:
-    if isinstance(value, (pd.DataFrame, pd.Series)):
+    if isinstance(value, pd.DataFrame):
         return int(value.memory_usage(index=True, deep=False).sum())
+    if isinstance(value, pd.Series):  # a Series' memory_usage is already one number
+        return int(value.memory_usage(index=True, deep=False))
     if isinstance(value, (pd.Index, np.ndarray)):
         return int(value.nbytes)
     if isinstance(value, (tuple, list, set, frozenset)):

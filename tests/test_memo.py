@@ -183,3 +183,26 @@ def test_the_oldest_answers_go_first_when_memory_is_full(monkeypatch):
     kept = [key[2] for key, _ in memo.entries()]
     assert kept == [memo.fingerprint((("n", n),)) for n in (2, 3, 4)]
     memo.clear()
+
+
+@pytest.mark.parametrize("answer", [
+    lambda df: df["amount"],                          # a Series
+    lambda df: df.set_index("customer_id")["amount"].sum(),  # a number
+    lambda df: (df, df["amount"], {"n": len(df)}),    # containers of them
+    lambda df: df.index,
+])
+def test_every_kind_of_data_answer_is_kept_and_given_back_equal(answer):
+    memo.clear()
+    fn = memo.memoized(answer)
+    first, again = fn(orders()), fn(orders())
+    assert len(memo.entries()) == 1
+    assert repr(first) == repr(again)
+    memo.clear()
+
+
+def test_an_answer_the_memory_cannot_keep_is_still_returned(monkeypatch):
+    memo.clear()
+    monkeypatch.setattr(memo, "_bytes", lambda value: 1 / 0)  # a bug in the memory itself
+    fn = memo.memoized(lambda df: df["amount"].sum())
+    assert fn(orders()) == 60.0 and fn(orders()) == 60.0
+    memo.clear()

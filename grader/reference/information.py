@@ -330,10 +330,3 @@ def credit_flags(orders: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
     out["blacklisted"] = out["serial_refunder"] | out["abusive_claimant"]
     out.index.name = "customer_id"
     return out
-
-
-# grader.memo cannot yet size an answer that is a Series (Series.memory_usage returns a
-# number, not a Series to sum), so these two cheap functions (0.1 s on the shop) stay out
-# of the memo: memoize_module skips functions marked as already wrapped.
-for _series_answer in (exact_key_groups, duplicate_groups):
-    _series_answer.__wrapped_by_memo__ = True
