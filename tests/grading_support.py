@@ -26,3 +26,26 @@ def autograded_points(course, student, db=None):
         nb = gb.find_submission_notebook(CHAPTER, CHAPTER, student)
         return {g.name: g.auto_score for g in nb.grades
                 if g.cell.cell_type == "code" and g.auto_score is not None}
+
+
+def run_in_forked_kernel(kernels, code: str) -> tuple[str, str]:
+    """Run ``code`` in a fresh kernel from ``kernels`` (a PrewarmedKernels): (status, stdout)."""
+    import asyncio
+
+    async def run() -> tuple[str, str]:
+        km = kernels.kernel_manager()
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            out = []
+            reply = await kc.execute_interactive(
+                code, timeout=60,
+                output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+            return reply["content"]["status"], "".join(out)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    return asyncio.run(run())

@@ -8,6 +8,7 @@ import zipfile
 
 import nbformat
 import pytest
+from grading_support import run_in_forked_kernel
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import CheckCellMetadata
 
@@ -306,7 +307,6 @@ def test_a_kernel_that_cannot_be_forked_is_replaced_by_a_cold_one(root, tmp_path
 
 @pytest.mark.slow
 def test_a_dead_kernel_template_is_started_again():
-    import asyncio
 
     from grader.autograde.kernels import PrewarmedKernels
 
@@ -314,20 +314,7 @@ def test_a_dead_kernel_template_is_started_again():
     kernels.template.process.kill()
     kernels.template.process.join(10)
 
-    async def answer() -> str:
-        km = kernels.kernel_manager()
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
-            reply = await kc.execute_interactive("6 * 7", timeout=60)
-            return reply["content"]["status"]
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-
-    assert asyncio.run(answer()) == "ok"
+    assert run_in_forked_kernel(kernels, "6 * 7")[0] == "ok"
     assert kernels.template.process.is_alive()
 
 

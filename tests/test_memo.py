@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from grading_support import run_in_forked_kernel
 
 from grader import memo
 
@@ -134,7 +135,6 @@ def test_every_reference_module_is_memoized_with_its_signature_kept():
 def test_kernels_forked_after_the_solution_ran_start_with_its_reference_answers(tmp_path):
     """The template runs the instructors' notebook aside (a failing cell is skipped) and
     hands its reference answers to the kernels it forks afterwards."""
-    import asyncio
     import time
 
     import nbformat
@@ -150,27 +150,13 @@ def test_kernels_forked_after_the_solution_ran_start_with_its_reference_answers(
     ]), source)
     kernels = PrewarmedKernels(modules=("json",), answers_from=str(source))
 
-    async def remembered() -> str:
-        km = kernels.kernel_manager()
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
-            code = "import grader.memo as m; print(sorted(k[0] for k, _ in m.entries()))"
-            out = []
-            await kc.execute_interactive(code, timeout=60, output_hook=lambda msg: out.append(
-                msg["content"].get("text", "")))
-            return "".join(out)
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
+    code = "import grader.memo as m; print(sorted(k[0] for k, _ in m.entries()))"
 
     deadline = time.monotonic() + 90
-    seen = asyncio.run(remembered())
+    seen = run_in_forked_kernel(kernels, code)[1]
     while "erlang_c_wait_probability" not in seen and time.monotonic() < deadline:
         time.sleep(1)
-        seen = asyncio.run(remembered())
+        seen = run_in_forked_kernel(kernels, code)[1]
     assert "grader.reference.callcentre.erlang_c_wait_probability" in seen
 
 
