@@ -254,6 +254,88 @@ def test_helm_values_have_the_course_settings(root):
     assert f"guarantee: {single['memory']['guarantee']}" in sizing
 
 
+def _spawner(values: dict, user_id: int, name: str, groups: tuple[str, ...] = ()):
+    """A stand-in KubeSpawner as chart 4.4.0's jupyterhub_config.py leaves it: environment
+    from singleuser.extraEnv, volumes and mounts as dicts (extraVolumeMounts keyed
+    "<index>-<name>"), the home volume under the chart's default name."""
+    from types import SimpleNamespace
+
+    storage = values["singleuser"]["storage"]
+    volumes = {"volume-{user_server}": {"name": "volume-{user_server}",
+                                        "persistentVolumeClaim": {"claimName": "{pvc_name}"}}}
+    volumes.update({v["name"]: v for v in storage["extraVolumes"]})
+    mounts = {"volume-{user_server}": {"name": "volume-{user_server}",
+                                       "mountPath": "/home/jovyan"}}
+    mounts.update({f"{i}-{m['name']}": m for i, m in enumerate(storage["extraVolumeMounts"])})
+    user = SimpleNamespace(id=user_id, name=name,
+                           groups=[SimpleNamespace(name=g) for g in groups])
+    return SimpleNamespace(user=user, environment=dict(values["singleuser"]["extraEnv"]),
+                           volumes=volumes, volume_mounts=mounts)
+
+
+def _hub_extra_config(values: dict):
+    """hub.extraConfig run as the chart runs it: exec() in key order onto one config."""
+    from traitlets.config import Config
+
+    c = Config()
+    for _, snippet in sorted(values["hub"]["extraConfig"].items()):
+        exec(snippet, {"c": c})
+    return c.KubeSpawner
+
+
+def test_helm_gives_every_student_a_uid_of_their_own_in_group_users(root):
+    """As on one machine, the exchange's file permissions tell students apart: each hub user
+    runs as a uid of their own, the same at every start; everyone's group is users (100)."""
+    import yaml
+
+    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    spawner_config = _hub_extra_config(values)
+    uid = spawner_config.uid
+    ana, bo = _spawner(values, 7, "ana"), _spawner(values, 8, "bo")
+    teacher = _spawner(values, 1, "instructor1", groups=("instructors",))
+    assert callable(uid)
+    assert uid(ana) != uid(bo)
+    assert uid(ana) == uid(_spawner(values, 7, "ana"))  # the next start: the same uid
+    assert uid(teacher) not in (uid(ana), uid(bo))
+    # Instructors share one account: inbound/ is readable by the one who released only.
+    assert uid(teacher) == uid(_spawner(values, 9, "instructor2", groups=("instructors",)))
+    assert min(uid(ana), uid(bo), uid(teacher)) > 0  # nobody runs as root
+    assert spawner_config.gid == 100 and values["singleuser"]["fsGid"] == 100
+    assert values["singleuser"]["allowPrivilegeEscalation"] is False
+    # fsGid must not re-open the exchange (its root is made group 100, setgid, g+rwx):
+    assert spawner_config.pod_security_context["fsGroupChangePolicy"] == "OnRootMismatch"
+
+
+def test_helm_instructors_get_the_course_volume_and_students_only_the_exchange(root):
+    import yaml
+
+    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    hook = _hub_extra_config(values).pre_spawn_hook
+    student = _spawner(values, 7, "ana")
+    teacher = _spawner(values, 1, "instructor1", groups=("instructors",))
+    hook(student)
+    hook(teacher)
+
+    def mounts(spawner):
+        return {m["mountPath"] for m in spawner.volume_mounts.values()}
+
+    assert mounts(student) == {"/home/jovyan", "/srv/nbgrader/exchange"}
+    assert mounts(teacher) == {"/home/jovyan", "/srv/nbgrader/exchange", "/srv/crm-course"}
+    claims = {v["persistentVolumeClaim"]["claimName"] for v in teacher.volumes.values()}
+    assert "crm-course-instructors" in claims and teacher.notebook_dir == "/srv/crm-course"
+    assert student.environment["JUPYTER_CONFIG_PATH"] == "/opt/crm-course/hub/student"
+    assert teacher.environment["JUPYTER_CONFIG_PATH"] == "/opt/crm-course/hub/instructor"
+    assert (student.environment["USER"], teacher.environment["USER"]) == ("ana", "instructor1")
+
+
+def test_helm_image_lets_any_uid_in_group_users_write_and_have_a_name(root):
+    """The pod's uid is not jovyan's: the image's start.sh adds it to /etc/passwd (nbgrader's
+    get_username needs an entry) only if group users may write it."""
+    dockerfile = (root / "hub" / "helm" / "Dockerfile").read_text()
+    assert 'chgrp "${NB_GID}" /etc/passwd && chmod g+w /etc/passwd' in dockerfile
+    assert 'fix-permissions "${CONDA_DIR}" /opt/crm-course "/home/${NB_USER}"' in dockerfile
+
+
 def test_exchange_is_the_one_given_then_the_environments_then_nbgraders_default(root,
                                                                                 monkeypatch):
     from grader.exchange import NBGRADER_DEFAULT_ROOT, exchange_root
