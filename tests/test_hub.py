@@ -231,7 +231,7 @@ def test_helm_values_are_valid_for_the_charts_documented_schema(root):
 
     chart = root / "hub" / "helm" / "z2jh-4.4.0"
     schema = yaml.safe_load((chart / "values.schema.yaml").read_text())
-    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    values = _helm_values(root)
     jsonschema.validate(_merged(yaml.safe_load((chart / "values.yaml").read_text()), values),
                         schema)
     # The schema is strict (additionalProperties: false), so a misspelt key fails above:
@@ -240,9 +240,7 @@ def test_helm_values_are_valid_for_the_charts_documented_schema(root):
 
 
 def test_helm_values_have_the_course_settings(root):
-    import yaml
-
-    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    values = _helm_values(root)
     single = values["singleuser"]
     assert single["extraEnv"]["CRM_EXCHANGE_ROOT"] == "/srv/nbgrader/exchange"
     assert any(m["mountPath"] == "/srv/nbgrader/exchange"
@@ -252,6 +250,13 @@ def test_helm_values_have_the_course_settings(root):
     # Memory per student is the measured peak written on the sizing page.
     sizing = (root / "hub" / "SIZING.md").read_text()
     assert f"guarantee: {single['memory']['guarantee']}" in sizing
+
+
+def _helm_values(root) -> dict:
+    """hub/helm/values.yaml, parsed."""
+    import yaml
+
+    return yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
 
 
 def _spawner(values: dict, user_id: int, name: str, groups: tuple[str, ...] = ()):
@@ -286,9 +291,7 @@ def _hub_extra_config(values: dict):
 def test_helm_gives_every_student_a_uid_of_their_own_in_group_users(root):
     """As on one machine, the exchange's file permissions tell students apart: each hub user
     runs as a uid of their own, the same at every start; everyone's group is users (100)."""
-    import yaml
-
-    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    values = _helm_values(root)
     spawner_config = _hub_extra_config(values)
     uid = spawner_config.uid
     ana, bo = _spawner(values, 7, "ana"), _spawner(values, 8, "bo")
@@ -307,9 +310,7 @@ def test_helm_gives_every_student_a_uid_of_their_own_in_group_users(root):
 
 
 def test_helm_instructors_get_the_course_volume_and_students_only_the_exchange(root):
-    import yaml
-
-    values = yaml.safe_load((root / "hub" / "helm" / "values.yaml").read_text())
+    values = _helm_values(root)
     hook = _hub_extra_config(values).pre_spawn_hook
     student = _spawner(values, 7, "ana")
     teacher = _spawner(values, 1, "instructor1", groups=("instructors",))
