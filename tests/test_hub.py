@@ -84,8 +84,8 @@ def hub_class(root):
     work = shared_folder("crm-hub-test-")
     course = copy_course(work / "course")
     exchange = work / "exchange"
-    exchange.mkdir(mode=0o777)
-    exchange.chmod(0o777)
+    exchange.mkdir()
+    exchange.chmod(0o1777)  # as the README says: sticky, so no student can move another's folder
     state = work / "state"
     state.mkdir()
     try:
@@ -127,7 +127,8 @@ def test_two_students_fetch_validate_submit_and_get_only_their_own_feedback(hub_
                 open_assignments(page, hub.url, student)
                 page.get_by_role("button", name="Fetch", exact=True).click(timeout=60_000)
                 fetched = homes[student] / CHAPTER / f"{CHAPTER}.ipynb"
-                _wait_for(fetched.is_file, f"{fetched} after Fetch")
+                # the file appears before nbgrader has finished copying it: wait until it reads
+                _wait_for(lambda f=fetched: _is_notebook(f), f"{fetched} after Fetch")
                 assert fetched.stat().st_uid == pwd.getpwnam(student).pw_uid
                 answer(fetched, root / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", student)
         for student, page in pages.items():
@@ -173,6 +174,9 @@ def test_two_students_fetch_validate_submit_and_get_only_their_own_feedback(hub_
     # bo cannot reach ana's submission even by guessing the name's student and chapter part.
     guess = as_user(bo, "sh", "-c", f"cat {exchange}/{COURSE_ID}/inbound/{ana}+{CHAPTER}+*/*")
     assert guess.returncode != 0
+    # The exchange root is sticky (1777): bo cannot rename or remove the course's folder.
+    moved = as_user(bo, "mv", str(exchange / COURSE_ID), str(exchange / "taken"))
+    assert moved.returncode != 0 and (exchange / COURSE_ID).is_dir()
 
 
 def test_only_the_instructors_servers_have_formgrader_on_the_course(hub_class):
@@ -192,6 +196,14 @@ def test_only_the_instructors_servers_have_formgrader_on_the_course(hub_class):
         page = response.read().decode()
     # 200, not nbgrader's 500 for a server outside the course root
     assert response.status == 200 and "Manage Assignments" in page, page[:500]
+
+
+def _is_notebook(path: Path) -> bool:
+    try:
+        nbformat.read(path, as_version=4)
+    except (OSError, ValueError):  # missing, or half-written (NotJSONError is a ValueError)
+        return False
+    return True
 
 
 def _wait_for(condition, what: str, timeout_seconds: float = 120):
