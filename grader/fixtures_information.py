@@ -189,7 +189,11 @@ def keyed_mart(table: str, got: pd.DataFrame, want: pd.DataFrame):
                 frame[column] = frame[column].astype(str)
             elif pd.api.types.is_datetime64_any_dtype(frame[column]):
                 frame[column] = frame[column].astype("datetime64[ns]")
-        frame["mart_key"] = frame[list(parts)].astype(str).agg("/".join, axis=1)
+        # column by column, not row by row (.agg("/".join, axis=1) takes 0.1 s per table)
+        key = frame[parts[0]].astype(str).to_numpy(dtype=object)
+        for part in parts[1:]:
+            key = key + "/" + frame[part].astype(str).to_numpy(dtype=object)
+        frame["mart_key"] = key
         return frame
 
     return "mart_key", prepare(got), prepare(want)

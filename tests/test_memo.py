@@ -67,6 +67,32 @@ def test_defaults_and_keywords_make_the_same_key(counted):
     assert len(calls) == 2
 
 
+def test_plain_values_are_keyed_by_value_and_type():
+    """Scalars take the fast key: equal values share an answer, 1 / 1.0 / True and
+    0.0 / -0.0 do not, NaN finds its own answer, and a str subclass takes the digest."""
+    memo.clear()
+    calls = []
+
+    def echo(value, suffix=""):
+        calls.append(value)
+        return f"{value!r}{suffix}"
+
+    fn = memo.memoized(echo)
+    assert [fn("138 1234 5678"), fn("138 1234 5678")] == ["'138 1234 5678'"] * 2
+    assert len(calls) == 1
+    assert [fn(1), fn(1.0), fn(True), fn(0.0), fn(-0.0)] == ["1", "1.0", "True", "0.0", "-0.0"]
+    assert len(calls) == 6
+    fn(float("nan")), fn(float("nan")), fn(None), fn(None)
+    assert len(calls) == 8
+
+    class Text(str):
+        pass
+
+    assert fn(Text("a")) == "'a'" and fn("a", suffix="!") == "'a'!"
+    assert len(calls) == 10
+    memo.clear()
+
+
 def test_object_columns_are_never_remembered(counted):
     fn, calls = counted
     mixed = orders().astype({"customer_id": object})
@@ -163,11 +189,19 @@ def test_kernels_forked_after_the_solution_ran_start_with_its_reference_answers(
 def test_the_oldest_answers_go_first_when_memory_is_full(monkeypatch):
     memo.clear()
     monkeypatch.setattr(memo, "MAX_BYTES", 3 * 8 * 1000 + 500)  # three 1,000-float answers
-    fn = memo.memoized(lambda n: np.zeros(1000) + n)
+    calls = []
+
+    def zeros_plus(n):
+        calls.append(n)
+        return np.zeros(1000) + n
+
+    fn = memo.memoized(zeros_plus)
     for n in range(5):
         fn(n)
-    kept = [key[2] for key, _ in memo.entries()]
-    assert kept == [memo.fingerprint((("n", n),)) for n in (2, 3, 4)]
+    assert len(memo.entries()) == 3
+    for n in (2, 3, 4, 1):
+        fn(n)
+    assert calls == [0, 1, 2, 3, 4, 1]  # 2, 3 and 4 were kept; 0 and 1 had gone
     memo.clear()
 
 
