@@ -29,8 +29,12 @@ _LOCALE = Path(__file__).resolve().parent / "locale"
 _state = {"language": None}
 
 
-def set_language(lang: str) -> None:
-    """Show ``crm_lab``'s messages in ``lang`` (``"en"`` or ``"zh"``) from now on."""
+def set_language(lang: str | None) -> None:
+    """Show ``crm_lab``'s messages in ``lang`` (``"en"`` or ``"zh"``) from now on; ``None``
+    goes back to the default ($CRM_LAB_LANGUAGE, else English), read when next needed."""
+    if lang is None:
+        _state["language"] = None
+        return
     lang = str(lang).strip().lower().replace("_", "-")
     lang = {"zh-cn": "zh", "zh-hans": "zh", "cn": "zh", "english": "en"}.get(lang, lang)
     if lang not in LANGUAGES:

@@ -8,10 +8,10 @@ unshipped orders, customers without service contacts). Each is computed once per
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
+
+from grader.fixtures import fresh_copies
 
 __all__ = [
     "EDGE_AS_OF",
@@ -25,8 +25,10 @@ __all__ = [
 EDGE_AS_OF = pd.Timestamp("2026-01-01")
 
 
-@lru_cache(maxsize=1)
-def _second() -> dict:
+@fresh_copies
+def second_shop_tables() -> dict:
+    """The second shop's tables, plus ``all_orders``, ``all_items``, ``revenue`` (paid
+    revenue per customer, consumers and accounts), ``service`` and ``features``; copies."""
     from crm_lab.customers import combined_orders, customer_features, service_costs
     from grader.fixtures import second_shop
     from grader.reference import customers as ref
@@ -49,12 +51,7 @@ def _second() -> dict:
     }
 
 
-def second_shop_tables() -> dict:
-    """The second shop's tables, plus ``all_orders``, ``all_items``, ``revenue`` (paid
-    revenue per customer, consumers and accounts), ``service`` and ``features``; copies."""
-    return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in _second().items()}
-
-
+@fresh_copies
 def status_edge_case() -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(customers, orders)`` for :func:`customer_status` as of :data:`EDGE_AS_OF`.
 
@@ -92,6 +89,7 @@ def status_edge_case() -> tuple[pd.DataFrame, pd.DataFrame]:
     return customers, orders_table(rows)
 
 
+@fresh_copies
 def revenue_edge_case() -> pd.Series:
     """Revenue per customer with ties on the class boundaries.
 
@@ -106,6 +104,7 @@ def revenue_edge_case() -> pd.Series:
     return pd.Series(values, index=pd.Index([f"R{i:03d}" for i in range(200)], name="customer_id"))
 
 
+@fresh_copies
 def profit_edge_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
     """``(orders, items, costs, service)`` for :func:`customer_profit`.
 
@@ -144,6 +143,7 @@ def profit_edge_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Ser
     return orders, items, costs, service
 
 
+@fresh_copies
 def features_edge_case() -> pd.DataFrame:
     """Features on every tag boundary (birth years 2000/1999/1995/1994/1990/1980/1979,
     missing; revenue on the median and the 80th percentile; promo and discount shares

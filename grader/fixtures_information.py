@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from grader.fixtures import fresh_copies
+
 __all__ = [
     "shop_records",
     "EDGE_PHONES",
@@ -75,6 +77,7 @@ EDGE_EMAILS = (
 )
 
 
+@fresh_copies
 def edge_records() -> pd.DataFrame:
     """Nine raw records of four people, with every column of ``customer_records``.
 
@@ -112,6 +115,7 @@ EDGE_GROUPS = (
 )
 
 
+@fresh_copies
 def edge_credit_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(orders, tickets) on the edges of the credit rules.
 

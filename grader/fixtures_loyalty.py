@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from grader.fixtures import orders_table
+from grader.fixtures import fresh_copies, orders_table
 
 __all__ = [
     "LOYALTY_AS_OF",
@@ -29,6 +29,7 @@ CHURN_HORIZON_DAYS = 60  # the window is [2025-04-01, 2025-05-31)
 SUMMARY_END = pd.Timestamp("2025-06-30")  # the last day observed, included
 
 
+@fresh_copies
 def loyalty_edge_orders() -> pd.DataFrame:
     """Orders that exercise each rule of the chapter, as of :data:`LOYALTY_AS_OF`.
 
@@ -96,6 +97,7 @@ def loyalty_edge_orders() -> pd.DataFrame:
     return orders_table(sorted(rows, key=lambda row: row[2]))
 
 
+@fresh_copies
 def loyalty_edge_profile() -> pd.DataFrame:
     """A profile for the loyalty 2×2: ratings on and next to the threshold (4), customers
     never rated (NaN: unknown, not "low"), and paid orders of 0, 1, 2 and more."""
@@ -109,6 +111,7 @@ def loyalty_edge_profile() -> pd.DataFrame:
     )
 
 
+@fresh_copies
 def lift_edge_case() -> tuple[pd.Series, pd.Series]:
     """``(y_true, score)`` for 23 customers (not a multiple of 5 or 10) with distinct scores
     given in no particular order, and churners concentrated at high scores."""
@@ -119,6 +122,7 @@ def lift_edge_case() -> tuple[pd.Series, pd.Series]:
     return y.rename("churned"), score.rename("score")
 
 
+@fresh_copies
 def clv_edge_summary() -> pd.DataFrame:
     """A small purchase summary (days): a one-off buyer (frequency 0, monetary 0), a frequent
     recent buyer, a frequent buyer gone quiet."""

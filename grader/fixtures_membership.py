@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from grader.fixtures import orders_table
+from grader.fixtures import fresh_copies, orders_table
 
 __all__ = ["EDGE_AS_OF", "edge_ledger", "edge_members", "edge_orders", "edge_customers"]
 
@@ -26,6 +26,7 @@ def _validated(name: str, rows, columns) -> pd.DataFrame:
     return validate_table(name, df, source="<grader.fixtures_membership>")
 
 
+@fresh_copies
 def edge_ledger() -> pd.DataFrame:
     """Members A–F as of :data:`EDGE_AS_OF` (balances in brackets).
 
@@ -63,6 +64,7 @@ def edge_ledger() -> pd.DataFrame:
     return _validated("points_ledger", rows, columns)
 
 
+@fresh_copies
 def edge_members() -> pd.DataFrame:
     """P–U: who joined when; U joins after :data:`EDGE_AS_OF` and is not yet a member."""
     rows = [
@@ -76,6 +78,7 @@ def edge_members() -> pd.DataFrame:
     return _validated("members", rows, ["customer_id", "join_date", "join_source"])
 
 
+@fresh_copies
 def edge_orders() -> pd.DataFrame:
     """Orders for P–U and a non-member V, around the rolling window of :data:`EDGE_AS_OF`.
 
@@ -102,6 +105,7 @@ def edge_orders() -> pd.DataFrame:
     return orders_table(rows)
 
 
+@fresh_copies
 def edge_customers() -> pd.DataFrame:
     """customer_id and signup_date of P–V, for the before/after windows."""
     return pd.DataFrame(

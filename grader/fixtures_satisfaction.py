@@ -10,13 +10,11 @@ or on the same day, refunded and closed repeat orders, a survey too recent to fo
 
 from __future__ import annotations
 
-from functools import lru_cache, wraps
-
 import numpy as np
 import pandas as pd
 
 from crm_lab.satisfaction import ITEM_COLUMNS, LIKERT_COLUMNS
-from grader.fixtures import orders_table
+from grader.fixtures import fresh_copies, orders_table
 
 __all__ = [
     "EDGE_AS_OF",
@@ -31,24 +29,13 @@ EDGE_AS_OF = pd.Timestamp("2025-12-01")
 _ORDER_DAY = "2025-03-01 10:00:00"
 
 
-def _fresh_copies(make):
-    """Build a table once (validating it takes ~20 ms), hand every caller its own copy."""
-    cached = lru_cache(maxsize=1)(make)
-
-    @wraps(make)
-    def fresh() -> pd.DataFrame:
-        return cached().copy()
-
-    return fresh
-
-
 def _validated(name: str, df: pd.DataFrame) -> pd.DataFrame:
     from crm_lab.data import validate_table
 
     return validate_table(name, df, source="<grader.fixtures_satisfaction>")
 
 
-@_fresh_copies
+@fresh_copies
 def edge_surveys() -> pd.DataFrame:
     """Surveys S01-S24 of customers A-X (one order each, O01-O24).
 
@@ -102,7 +89,7 @@ def edge_surveys() -> pd.DataFrame:
     return _validated("surveys", out)
 
 
-@_fresh_copies
+@fresh_copies
 def edge_orders() -> pd.DataFrame:
     """The surveyed orders O01-O24 (2025-03-01, O20 on 2025-11-15) and the repeat orders.
 
@@ -131,7 +118,7 @@ def edge_orders() -> pd.DataFrame:
     return orders_table(rows)
 
 
-@_fresh_copies
+@fresh_copies
 def edge_shipments() -> pd.DataFrame:
     """Shipments of O01-O24: late when delivery_days > promised_days (O02 equal: on time)."""
     n = 24
@@ -150,6 +137,7 @@ def edge_shipments() -> pd.DataFrame:
     return _validated("shipments", out)
 
 
+@fresh_copies
 def edge_items() -> pd.DataFrame:
     """Three items, six respondents, one row with a missing answer (dropped: alpha is
     computed on complete rows) and one item on which everyone agrees more."""
@@ -163,6 +151,7 @@ def edge_items() -> pd.DataFrame:
     )
 
 
+@fresh_copies
 def edge_ipa() -> pd.DataFrame:
     """An IPA table whose means differ from its medians, with a tie on the mean.
 

@@ -28,13 +28,14 @@ def autograded_points(course, student, db=None):
                 if g.cell.cell_type == "code" and g.auto_score is not None}
 
 
-def run_in_forked_kernel(kernels, code: str) -> tuple[str, str]:
-    """Run ``code`` in a fresh kernel from ``kernels`` (a PrewarmedKernels): (status, stdout)."""
+def run_in_forked_kernel(kernels, code: str, env: dict | None = None) -> tuple[str, str]:
+    """Run ``code`` in a fresh kernel from ``kernels`` (a PrewarmedKernels), with ``env``
+    as its environment if given: (status, stdout)."""
     import asyncio
 
     async def run() -> tuple[str, str]:
         km = kernels.kernel_manager()
-        await km.start_kernel()
+        await (km.start_kernel(env=env) if env is not None else km.start_kernel())
         kc = km.client()
         kc.start_channels()
         try:

@@ -318,6 +318,25 @@ def test_a_dead_kernel_template_is_started_again():
     assert kernels.template.process.is_alive()
 
 
+@pytest.mark.slow
+def test_a_forked_kernel_reads_its_own_language_and_starts_with_the_fixtures(root):
+    """The template's warm-up (shop data, second shop, hand-made cases) runs crm_lab code
+    that settles the language from the template's environment; a kernel still takes the
+    language of its own (a class may set CRM_LAB_LANGUAGE for every kernel), and finds the
+    hidden tests' fixtures already built."""
+    import os
+
+    from grader.autograde.kernels import PrewarmedKernels
+
+    kernels = PrewarmedKernels(modules=("crm_lab", "grader.fixtures"), course_root=str(root))
+    code = ("import crm_lab.i18n, grader.fixtures as f\n"
+            "print(crm_lab.i18n.language(), all(c.cache_info().currsize for c in f._WARMABLE))")
+    env = {k: v for k, v in os.environ.items() if k != "CRM_LAB_LANGUAGE"}
+    assert run_in_forked_kernel(kernels, code, env={**env, "CRM_LAB_LANGUAGE": "zh"}) == (
+        "ok", "zh True\n")
+    assert run_in_forked_kernel(kernels, code, env=env) == ("ok", "en True\n")
+
+
 def test_one_calls_config_overrides_do_not_leak_into_the_next(root):
     """load_config caches the parsed file; an override must stay in the call that made it."""
     from grader.autograde.config import load_config

@@ -305,3 +305,22 @@ def test_text_cdnow_is_more_polarised_and_champions_lead_revenue_in_both(shop):
     assert cdnow_profile.loc[lost, "customer_share"] > profile.loc[lost, "customer_share"]
     for rfm in (segmented, cdnow):
         assert 0.55 <= ref.top_customer_share(rfm, 0.2) <= 0.75  # "around two thirds"
+
+
+def test_second_shop_gives_each_caller_its_own_tables():
+    """Tables are copied on first read: a caller's changes stay its own, in later reads
+    too, and never reach the next caller; it holds every table, like a dict."""
+    from grader.fixtures import second_shop
+
+    mine, other = second_shop(), second_shop()
+    mine["orders"]["flag"] = 1
+    assert "flag" in mine["orders"] and "flag" not in other["orders"]
+    assert "flag" not in second_shop()["orders"]
+    assert set(mine) == set(other) >= {"orders", "customers", "members"} and len(mine) > 3
+    assert {**other}.keys() == other.keys()
+    del mine["orders"]
+    assert "orders" not in mine and len(mine) == len(other) - 1
+    with pytest.raises(KeyError):
+        mine["orders"]
+    mine["orders"] = other["orders"]
+    assert mine["orders"] is other["orders"]

@@ -53,16 +53,17 @@ _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 def _warm_deterministic_data(course_root: str | None) -> None:
     """Build, once, the data every kernel would otherwise rebuild: the course's tables as
     the loaders find them from ``course_root`` (where the kernels run, below it), the
-    hidden tests' second shop and the parsed CDNOW log. All are cached by their inputs
+    hidden tests' second shop and hand-made cases (:func:`grader.fixtures.warm_fixtures`)
+    and the parsed CDNOW log. All are cached by their inputs
     (file bytes, a seed, a package file) and handed out as copies, so a forked kernel
     sees exactly what it would compute itself."""
     from crm_lab import data
-    from grader.fixtures import second_shop
+    from grader.fixtures import warm_fixtures
 
     if course_root:
         os.chdir(course_root)
     builds = (data.load_shop, data.load_service, data.load_accounts, data.load_membership,
-              data.load_satisfaction, data.load_customer_records, second_shop,
+              data.load_satisfaction, data.load_customer_records, warm_fixtures,
               data.load_cdnow_orders)
     for build in builds:
         try:
@@ -225,6 +226,8 @@ def _become_kernel(conn, argv: list[str], cwd: str | None, env: dict[str, str],
         os.environ.clear()
         os.environ.update(env)
         os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+        if "crm_lab.i18n" in sys.modules:  # the template's warm-up read its own environment
+            sys.modules["crm_lab.i18n"].set_language(None)
         if cwd:
             os.chdir(cwd)
         devnull = os.open(os.devnull, os.O_RDWR)
