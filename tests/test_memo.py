@@ -88,8 +88,11 @@ def test_plain_values_are_keyed_by_value_and_type():
     class Text(str):
         pass
 
-    assert fn(Text("a")) == "'a'" and fn("a", suffix="!") == "'a'!"
+    assert fn(Text("a")) == "'a'" and fn("a", suffix="!") == "'a'!" == fn("a", suffix="!")
     assert len(calls) == 10
+    assert [fn(np.int64(1)), fn(np.float64(1.0)), fn(np.float64(1.0))] == [
+        repr(np.int64(1)), repr(np.float64(1.0)), repr(np.float64(1.0))]
+    assert len(calls) == 12
     memo.clear()
 
 
