@@ -52,13 +52,16 @@ __all__ = [
 LAPSED_DAYS = 365  # a tea drinker who has not reordered in a year has found another shop
 LOYAL_ORDERS = 4
 #: Customer identification (客户识别), in the order the rules are applied:
-#: (stage, 中文, rule).
+#: (stage, 中文, rule, 规则).
 LIFECYCLE_STAGES = (
-    ("potential", "潜在客户", "signed up, no paid order yet"),
-    ("lapsed", "流失客户", f"last paid order {LAPSED_DAYS} days or more before the as-of date"),
-    ("loyal", "忠诚客户", f"{LOYAL_ORDERS} or more paid orders, not lapsed"),
-    ("repeat", "回头客", f"2 to {LOYAL_ORDERS - 1} paid orders, not lapsed"),
-    ("new", "新客户", "exactly one paid order, not lapsed"),
+    ("potential", "潜在客户", "signed up, no paid order yet", "已注册，尚无已付款订单"),
+    ("lapsed", "流失客户", f"last paid order {LAPSED_DAYS} days or more before the as-of date",
+     f"最近一笔已付款订单在截止日前 {LAPSED_DAYS} 天或更早"),
+    ("loyal", "忠诚客户", f"{LOYAL_ORDERS} or more paid orders, not lapsed",
+     f"已付款订单 {LOYAL_ORDERS} 笔或以上，且未流失"),
+    ("repeat", "回头客", f"2 to {LOYAL_ORDERS - 1} paid orders, not lapsed",
+     f"已付款订单 2 至 {LOYAL_ORDERS - 1} 笔，且未流失"),
+    ("new", "新客户", "exactly one paid order, not lapsed", "恰好一笔已付款订单，且未流失"),
 )
 
 #: ABC classes (ABC 分类): A holds the customers who bring the first 70% of revenue, counted

@@ -111,21 +111,28 @@ LOYAL_ORDERS = 4
 """The fewest paid orders of an active customer called loyal (忠诚)."""
 
 _STAGES = [
-    # key,     中文,       rule (checked in this order; the first that holds names the stage)
-    ("lost", "流失客户", f"last paid order more than {LOST_DAYS} days ago"),
-    ("at_risk", "风险客户", f"last paid order {ACTIVE_DAYS + 1}–{LOST_DAYS} days ago"),
-    ("new", "新客户", f"first paid order at most {ACTIVE_DAYS} days ago"),
-    ("won_back", "赢回客户", f"a gap of more than {LOST_DAYS} days before the last paid order"),
-    ("loyal", "忠诚客户", f"at least {LOYAL_ORDERS} paid orders"),
-    ("active", "活跃客户", f"every other customer who bought in the last {ACTIVE_DAYS} days"),
+    # key, 中文, rule and 规则 (checked in this order; the first that holds names the stage)
+    ("lost", "流失客户", f"last paid order more than {LOST_DAYS} days ago",
+     f"最近一笔已付款订单在 {LOST_DAYS} 天以前"),
+    ("at_risk", "风险客户", f"last paid order {ACTIVE_DAYS + 1}–{LOST_DAYS} days ago",
+     f"最近一笔已付款订单在 {ACTIVE_DAYS + 1}–{LOST_DAYS} 天前"),
+    ("new", "新客户", f"first paid order at most {ACTIVE_DAYS} days ago",
+     f"首笔已付款订单在 {ACTIVE_DAYS} 天以内"),
+    ("won_back", "赢回客户", f"a gap of more than {LOST_DAYS} days before the last paid order",
+     f"最近一笔已付款订单之前曾间隔 {LOST_DAYS} 天以上"),
+    ("loyal", "忠诚客户", f"at least {LOYAL_ORDERS} paid orders",
+     f"已付款订单至少 {LOYAL_ORDERS} 笔"),
+    ("active", "活跃客户", f"every other customer who bought in the last {ACTIVE_DAYS} days",
+     f"其余在最近 {ACTIVE_DAYS} 天内购买过的客户"),
 ]
 
 LIFECYCLE_STAGES: pd.DataFrame = pd.DataFrame(
-    _STAGES, columns=["stage", "chinese", "rule"]
+    _STAGES, columns=["stage", "chinese", "rule", "rule_zh"]
 ).set_index("stage")
-"""The six lifecycle stages: index ``stage``; columns ``chinese`` and ``rule``. The rules
-are checked from the top: the first that holds names the stage. Days are calendar days
-from the date of an order to the as-of date, as for recency in chapter 06."""
+"""The six lifecycle stages: index ``stage``; columns ``chinese``, ``rule`` and ``rule_zh``
+(the rule in Chinese). The rules are checked from the top: the first that holds names the
+stage. Days are calendar days from the date of an order to the as-of date, as for recency
+in chapter 06."""
 
 STAGE_ORDER: list[str] = ["new", "active", "loyal", "at_risk", "lost", "won_back"]
 """Stage keys in the order a relationship goes through them, for tables and plots."""
