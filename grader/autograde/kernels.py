@@ -72,6 +72,17 @@ def _warm_deterministic_data(course_root: str | None) -> None:
             pass
 
 
+def _warm_library_caches() -> None:
+    """Fill library caches that every kernel would fill on first use, with throwaway data:
+    pandas' Styler (``df.style``, in most chapters) compiles its jinja2 templates the first
+    time a table is shown, about 40 ms a kernel. Nothing of the data is kept."""
+    if "pandas" in sys.modules:
+        try:
+            sys.modules["pandas"].DataFrame({"a": [1.0]}).style.format("{:.1f}").to_html()
+        except Exception:  # no jinja2: the kernels go without, as they would anyway
+            pass
+
+
 class _ReferenceAnswers:
     """Fills :mod:`grader.memo` from the instructors' solution notebook, run once, aside.
 
@@ -192,6 +203,7 @@ def _template_main(conn, modules: tuple[str, ...], course_root: str | None,
         except Exception:  # a missing optional package only costs its import later
             pass
     _warm_deterministic_data(course_root)
+    _warm_library_caches()
     answers = _ReferenceAnswers.start(answers_from)
     # Objects that exist now are never collected in the kernels: without this, each
     # kernel's first garbage collection writes to (and so copies) every page they are on.
