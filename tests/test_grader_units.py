@@ -346,3 +346,21 @@ def test_one_calls_config_overrides_do_not_leak_into_the_next(root):
     assert load_config(root).Execute.timeout == plain
     load_config(root, RobustExecute={"memory_limit_bytes": 1}).RobustExecute.memory_limit_bytes = 2
     assert "memory_limit_bytes" not in load_config(root).RobustExecute
+
+
+def test_a_grading_run_shares_one_database_engine_and_lets_it_go(tmp_path):
+    """Inside one_engine every gradebook opened shares the run's engine and commits on its
+    own; outside, and after the block, each is nbgrader's own Gradebook."""
+    from nbgrader.api import Gradebook
+
+    from grader.autograde.gradebook import one_engine, open_gradebook
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with one_engine(url, "crm-course"):
+        with open_gradebook(url, "crm-course") as first:
+            first.update_or_create_student("ana")
+        with open_gradebook(url, "crm-course") as second:
+            assert second.engine is first.engine
+            assert [s.id for s in second.students] == ["ana"]
+    with open_gradebook(url, "crm-course") as after:
+        assert type(after) is Gradebook and [s.id for s in after.students] == ["ana"]

@@ -37,11 +37,12 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import AssignLatePenalties
 from nbgrader.utils import find_all_files
 
 from grader.autograde.config import course_directory, load_config
+from grader.autograde.gradebook import one_engine, open_gradebook
 from grader.autograde.limits import DEFAULT_MEMORY_LIMIT_BYTES
 from grader.autograde.scoring import SaveAutoGradesIgnoringStderr
 from grader.autograde.status import (
@@ -141,14 +142,15 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
                 run.resumed.append(student)
             yield None  # counted as done at once
 
-    _execute_all(prepared(), len(chosen), run, coursedir, cfg, chapter, notebook_id, root,
-                 overrides, kernels, progress)
+    with one_engine(coursedir.db_url, coursedir.course_id):
+        _execute_all(prepared(), len(chosen), run, coursedir, cfg, chapter, notebook_id, root,
+                     overrides, kernels, progress)
     run.seconds = time.perf_counter() - began
     return run
 
 
 def _chapter_notebook(coursedir, chapter: str) -> str:
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with open_gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
             assignment = gb.find_assignment(chapter)
         except MissingEntry:
@@ -177,9 +179,9 @@ def _prepare(coursedir, cfg, chapter, notebook_id, student, force, source=None):
 
     # Separate sessions, as nbgrader's Autograde does: in one session SQLAlchemy 2
     # does not attach the new submission to the student (SAWarning, no rows).
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with open_gradebook(coursedir.db_url, coursedir.course_id) as gb:
         gb.update_or_create_student(student)
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with open_gradebook(coursedir.db_url, coursedir.course_id) as gb:
         timestamp = coursedir.get_existing_timestamp(str(src))
         if timestamp:
             gb.update_or_create_submission(chapter, student, timestamp=timestamp)
@@ -219,7 +221,7 @@ def _fresh_destination(coursedir, src: Path, dest: Path, chapter: str) -> None:
 
 def _unscored(coursedir, chapter, notebook_id, student, dest, state, reason, notes, sha):
     """Zero auto-scores (as nbgrader does for a missing notebook) and a status saying why."""
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with open_gradebook(coursedir.db_url, coursedir.course_id) as gb:
         submission = gb.find_submission_notebook(notebook_id, chapter, student)
         for grade in submission.grades:
             if grade.auto_score is not None or grade.cell.cell_type == "code":
@@ -391,7 +393,7 @@ def _record(coursedir, cfg, chapter, notebook_id, pending: _Pending, outcome: Ou
     for pp in (SaveAutoGradesIgnoringStderr, AssignLatePenalties):  # CheckCellMetadata: worker
         nb, resources = pp(config=cfg)(nb, resources)
     nbformat.write(nb, str(pending.dest / f"{notebook_id}.ipynb"))
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with open_gradebook(coursedir.db_url, coursedir.course_id) as gb:
         submission = gb.find_submission_notebook(notebook_id, chapter, pending.student)
         score, max_score = submission.score, submission.max_score
         manual = sum(g.max_score for g in submission.grades if g.needs_manual_grade)

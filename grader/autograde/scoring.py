@@ -31,6 +31,8 @@ from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import SaveAutoGrades
 
+from grader.autograde.gradebook import open_gradebook
+
 __all__ = ["grade_cell", "scored_view", "counts_for_score", "SaveAutoGradesIgnoringStderr"]
 
 
@@ -75,7 +77,7 @@ class SaveAutoGradesIgnoringStderr(SaveAutoGrades):
         ids = resources["nbgrader"]
         self.notebook_id, self.assignment_id = ids["notebook"], ids["assignment"]
         self.student_id, self.db_url = ids["student"], ids["db_url"]
-        with Gradebook(self.db_url) as gb:
+        with open_gradebook(self.db_url) as gb:
             self.gradebook = _OneSubmission(gb, self.notebook_id, self.assignment_id,
                                             self.student_id)
             nb, resources = super(SaveAutoGrades, self).preprocess(nb, resources)
