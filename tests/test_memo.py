@@ -229,3 +229,34 @@ def test_an_answer_the_memory_cannot_keep_is_still_returned(monkeypatch):
     fn = memo.memoized(lambda df: df["amount"].sum())
     assert fn(orders()) == 60.0 and fn(orders()) == 60.0
     memo.clear()
+
+
+@pytest.mark.slow
+def test_templates_of_one_run_share_one_solution_run(tmp_path):
+    """Two workers' templates given the same folder: one runs the instructors' notebook,
+    both hand its answers to their kernels."""
+    import time
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grader.autograde.kernels import PrewarmedKernels
+
+    runs, shared = tmp_path / "runs.txt", tmp_path / "shared"
+    shared.mkdir()
+    source = tmp_path / "source.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_code_cell(f"open({str(runs)!r}, 'a').write('ran\\n')"),
+        new_code_cell("from grader.reference import callcentre as ref\n"
+                      "ref.erlang_c_wait_probability(100, 180, 12)"),
+    ]), source)
+    code = "import grader.memo as m; print(sorted(k[0] for k, _ in m.entries()))"
+    for kernels in [PrewarmedKernels(modules=("json",), answers_from=str(source),
+                                     answers_shared=str(shared)) for _ in range(2)]:
+        deadline = time.monotonic() + 90
+        seen = run_in_forked_kernel(kernels, code)[1]
+        while "erlang_c_wait_probability" not in seen and time.monotonic() < deadline:
+            time.sleep(1)
+            seen = run_in_forked_kernel(kernels, code)[1]
+        assert "grader.reference.callcentre.erlang_c_wait_probability" in seen
+    assert runs.read_text() == "ran\n"

@@ -105,7 +105,10 @@ class _ReferenceAnswers:
         self.pid, self.fd, self.chunks = pid, fd, []
 
     @classmethod
-    def start(cls, notebook: str | None) -> _ReferenceAnswers | None:
+    def start(cls, notebook: str | None, shared: str | None = None) -> _ReferenceAnswers | None:
+        """``shared``: a folder the templates of one grading run share; the first to claim
+        it runs the notebook and leaves the answers there, the others read them (one
+        solution run per grading run instead of one per worker)."""
         from grader import memo
 
         memo.memoize_package("grader.reference")
@@ -115,29 +118,57 @@ class _ReferenceAnswers:
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            cls._child(Path(notebook), write_fd)
+            cls._child(Path(notebook), write_fd, Path(shared) if shared else None)
         os.close(write_fd)
         return cls(pid, read_fd)
 
     @classmethod
-    def _child(cls, notebook: Path, write_fd: int) -> None:
+    def _child(cls, notebook: Path, write_fd: int, shared: Path | None = None) -> None:
+        try:
+            signal.alarm(cls.LIMIT_SECONDS)  # default action: the child ends, nothing loaded
+            answers = shared / "answers.pickle" if shared else None
+            if answers is not None and not cls._claim(shared):
+                while not answers.exists():  # another template is running the notebook
+                    time.sleep(0.05)
+                payload = answers.read_bytes()
+            else:
+                payload = b""
+                try:
+                    payload = cls._solution_answers(notebook)
+                finally:  # even empty: the others stop waiting and compute for themselves
+                    if answers is not None:
+                        partial = answers.with_suffix(f".{os.getpid()}")
+                        partial.write_bytes(payload)
+                        os.replace(partial, answers)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(0)
+
+    @staticmethod
+    def _claim(shared: Path) -> bool:
+        try:
+            os.close(os.open(shared / "answers.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        except OSError:  # an unusable folder: run the notebook here, as without one
+            return True
+        return True
+
+    @staticmethod
+    def _solution_answers(notebook: Path) -> bytes:
         import pickle
 
         from grader import memo
 
-        try:
-            signal.alarm(cls.LIMIT_SECONDS)  # default action: the child ends, nothing loaded
-            _run_solution_cells(notebook)
-            payload = []
-            for item in memo.entries():
-                try:
-                    payload.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-                except Exception:  # an answer that cannot travel stays behind
-                    pass
-            with os.fdopen(write_fd, "wb") as out:
-                pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            os._exit(0)
+        _run_solution_cells(notebook)
+        payload = []
+        for item in memo.entries():
+            try:
+                payload.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:  # an answer that cannot travel stays behind
+                pass
+        return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
 
     def fileno(self) -> int:
         return self.fd
@@ -189,7 +220,7 @@ def _run_solution_cells(notebook: Path) -> None:
 
 
 def _template_main(conn, modules: tuple[str, ...], course_root: str | None,
-                   answers_from: str | None = None) -> None:
+                   answers_from: str | None = None, answers_shared: str | None = None) -> None:
     """Import ``modules``, then fork one kernel per request until the pipe closes."""
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
     # ipykernel.debugger imports debugpy, which warns on stderr about frozen modules.
@@ -204,7 +235,7 @@ def _template_main(conn, modules: tuple[str, ...], course_root: str | None,
             pass
     _warm_deterministic_data(course_root)
     _warm_library_caches()
-    answers = _ReferenceAnswers.start(answers_from)
+    answers = _ReferenceAnswers.start(answers_from, answers_shared)
     # Objects that exist now are never collected in the kernels: without this, each
     # kernel's first garbage collection writes to (and so copies) every page they are on.
     gc.freeze()
@@ -327,8 +358,9 @@ class _Template:
     """
 
     def __init__(self, modules: tuple[str, ...], course_root: str | None,
-                 answers_from: str | None = None):
+                 answers_from: str | None = None, answers_shared: str | None = None):
         self.modules, self.course_root, self.answers_from = modules, course_root, answers_from
+        self.answers_shared = answers_shared
         self.lock = threading.Lock()
         self._start()
 
@@ -337,7 +369,7 @@ class _Template:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_template_main,
                                    args=(child, self.modules, self.course_root,
-                                         self.answers_from),
+                                         self.answers_from, self.answers_shared),
                                    daemon=True, name="kernel-template")
         self.process.start()
         child.close()
@@ -455,15 +487,17 @@ class PrewarmedKernels:
     ``answers_from``: the chapter's source notebook (solutions and hidden tests), whose
     reference answers the template remembers for every kernel
     (:class:`_ReferenceAnswers`); ``None``: none remembered in advance.
+    ``answers_shared``: a folder the templates of one grading run share, so that only
+    one of them runs that notebook.
     """
 
     def __init__(self, memory_limit_bytes: int | None = 0,
                  modules: tuple[str, ...] | None = None, course_root: str | None = None,
-                 answers_from: str | None = None):
+                 answers_from: str | None = None, answers_shared: str | None = None):
         if modules is None:
             modules = preloaded_modules(Path(course_root or os.getcwd()))
         self.memory_limit_bytes = int(memory_limit_bytes or 0)
-        self.template = _Template(tuple(modules), course_root, answers_from)
+        self.template = _Template(tuple(modules), course_root, answers_from, answers_shared)
 
     def kernel_manager(self, kernel_name: str = "python3") -> AsyncKernelManager:
         km = _PrewarmedKernelManager(kernel_name=kernel_name)

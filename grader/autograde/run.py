@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -260,7 +261,7 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
     source = Path(coursedir.format_path(coursedir.source_directory, ".", chapter))
     answers_from = source / f"{notebook_id}.ipynb"
     answers_from = str(answers_from) if answers_from.is_file() else None
-    with _StopOnInterrupt() as stop:
+    with _StopOnInterrupt() as stop, tempfile.TemporaryDirectory(prefix="crm-answers-") as shared:
         queue = _JobQueue(prepared, skipped=bar.update)
         try:
             while queue.has_more() and not stop.requested:
@@ -268,7 +269,7 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
                                          mp_context=get_context("spawn"),
                                          initializer=init_worker,
                                          initargs=(str(root), overrides, kernels,
-                                                   os.getpid(), answers_from)) as pool:
+                                                   os.getpid(), answers_from, shared)) as pool:
                     _drain(pool, queue, record, stop, ahead=_AHEAD * run.workers)
         finally:
             bar.close()

@@ -55,14 +55,15 @@ class Outcome:
 
 
 def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None = None,
-                answers_from: str | None = None) -> None:
+                answers_from: str | None = None, answers_shared: str | None = None) -> None:
     """Set up a worker process once: configuration, and the kernel source.
 
     ``kernels``: ``"fresh"`` (jupyter_client starts each kernel) or ``"prewarmed"``
     (forked from a pre-imported template, see :mod:`grader.autograde.kernels`);
     ``parent_pid``: the grading process, whose end this worker does not outlive;
     ``answers_from``: the chapter's source notebook, whose reference answers the
-    pre-warmed kernels start with (:mod:`grader.memo`).
+    pre-warmed kernels start with (:mod:`grader.memo`); ``answers_shared``: a folder the
+    workers of one run share, so that one template computes those answers for all.
     """
     # nbgrader's Execute sets this while autograding; kernels inherit it.
     os.environ["NBGRADER_EXECUTION"] = "autograde"
@@ -79,7 +80,8 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
         settings = _STATE["config"].RobustExecute
         modules = preloaded_modules(root, extra=settings.get("preload_modules", ()))
         pool = PrewarmedKernels(memory_limit_bytes=settings.get("memory_limit_bytes", None),
-                                modules=modules, course_root=root, answers_from=answers_from)
+                                modules=modules, course_root=root, answers_from=answers_from,
+                                answers_shared=answers_shared)
         _STATE["factory"] = pool.kernel_manager
 
 
