@@ -119,6 +119,11 @@ def use_course_style(context: str = "notebook") -> str | None:
         warnings.warn(tr(NO_CJK_FONT_HELP), stacklevel=2)
     # The CJK font has no true minus sign; use the ASCII hyphen for negative ticks.
     mpl.rcParams["axes.unicode_minus"] = False
+    # Titles sit at the top of their axes, where matplotlib puts them anyway unless tick
+    # labels are drawn on top (no course plot does): the default (None) measures every tick
+    # label of every axes at each draw to decide, a fifth of the time a notebook's figures
+    # take to appear, for the same image.
+    mpl.rcParams["axes.titley"] = 1.0
     mpl.rcParams["figure.figsize"] = (8, 4.5)
     mpl.rcParams["figure.dpi"] = 100
     return family

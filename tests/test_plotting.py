@@ -111,3 +111,28 @@ def test_the_course_font_is_the_freely_licensed_noto_not_simhei():
     if font is None:
         pytest.skip("mplfonts is not installed")
     assert font.name == "NotoSansCJKsc-Regular.otf"
+
+
+def test_course_style_places_titles_without_measuring_tick_labels():
+    """axes.titley = 1.0 draws the same image as matplotlib's automatic placement for the
+    course's plots (no tick labels on top), without measuring the tick labels each draw."""
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    def png(titley):
+        with matplotlib.rc_context({"axes.titley": titley}):
+            fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+            left.plot(range(5))
+            right.bar(range(3), [3, 1, 2])
+            plotting.label_axes(left, "Revenue (收入)", "month", "CNY")
+            plotting.label_axes(right, "Orders", "channel", "orders")
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", bbox_inches="tight")
+            plt.close(fig)
+            return buffer.getvalue()
+
+    plotting.use_course_style()
+    assert matplotlib.rcParams["axes.titley"] == 1.0
+    assert png(1.0) == png(None)
