@@ -164,8 +164,6 @@ def test_every_reference_module_is_memoized_with_its_signature_kept():
 def test_kernels_forked_after_the_solution_ran_start_with_its_reference_answers(tmp_path):
     """The template runs the instructors' notebook aside (a failing cell is skipped) and
     hands its reference answers to the kernels it forks afterwards."""
-    import time
-
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -178,15 +176,21 @@ def test_kernels_forked_after_the_solution_ran_start_with_its_reference_answers(
                       "ref.erlang_c_wait_probability(100, 180, 12)"),
     ]), source)
     kernels = PrewarmedKernels(modules=("json",), answers_from=str(source))
+    assert "grader.reference.callcentre.erlang_c_wait_probability" in _remembered_soon(kernels)
+
+
+def _remembered_soon(kernels, seconds: float = 90) -> str:
+    """What a kernel forked from ``kernels`` has remembered, once the Erlang C answer of
+    the test notebook has arrived (or ``seconds`` have passed)."""
+    import time
 
     code = "import grader.memo as m; print(sorted(k[0] for k, _ in m.entries()))"
-
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + seconds
     seen = run_in_forked_kernel(kernels, code)[1]
     while "erlang_c_wait_probability" not in seen and time.monotonic() < deadline:
         time.sleep(1)
         seen = run_in_forked_kernel(kernels, code)[1]
-    assert "grader.reference.callcentre.erlang_c_wait_probability" in seen
+    return seen
 
 
 def test_the_oldest_answers_go_first_when_memory_is_full(monkeypatch):
@@ -235,8 +239,6 @@ def test_an_answer_the_memory_cannot_keep_is_still_returned(monkeypatch):
 def test_templates_of_one_run_share_one_solution_run(tmp_path):
     """Two workers' templates given the same folder: one runs the instructors' notebook,
     both hand its answers to their kernels."""
-    import time
-
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -250,13 +252,7 @@ def test_templates_of_one_run_share_one_solution_run(tmp_path):
         new_code_cell("from grader.reference import callcentre as ref\n"
                       "ref.erlang_c_wait_probability(100, 180, 12)"),
     ]), source)
-    code = "import grader.memo as m; print(sorted(k[0] for k, _ in m.entries()))"
     for kernels in [PrewarmedKernels(modules=("json",), answers_from=str(source),
                                      answers_shared=str(shared)) for _ in range(2)]:
-        deadline = time.monotonic() + 90
-        seen = run_in_forked_kernel(kernels, code)[1]
-        while "erlang_c_wait_probability" not in seen and time.monotonic() < deadline:
-            time.sleep(1)
-            seen = run_in_forked_kernel(kernels, code)[1]
-        assert "grader.reference.callcentre.erlang_c_wait_probability" in seen
+        assert "callcentre.erlang_c_wait_probability" in _remembered_soon(kernels)
     assert runs.read_text() == "ran\n"
