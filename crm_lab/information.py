@@ -152,6 +152,9 @@ def standardize_province(raw) -> str | None:
     return _PROVINCE_BY_KEY.get(text, _PROVINCE_BY_KEY.get(text.lower()))
 
 
+_BIRTH_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+
+
 def parse_birth_date(raw, captured) -> pd.Timestamp:
     """A birth date written YYYY-MM-DD or YYYY/M/D that exists, is from 1920 on and before
     the day the record was captured; NaT otherwise.
@@ -162,7 +165,7 @@ def parse_birth_date(raw, captured) -> pd.Timestamp:
     if is_missing(raw):
         return pd.NaT
     text = str(raw).strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+    for fmt in _BIRTH_FORMATS:
         try:
             day = pd.to_datetime(text, format=fmt)
         except ValueError:
@@ -171,6 +174,26 @@ def parse_birth_date(raw, captured) -> pd.Timestamp:
             return day
         return pd.NaT
     return pd.NaT
+
+
+def _parse_birth_dates(raw, captured) -> np.ndarray:
+    """:func:`parse_birth_date` of each pair of two columns, as ``datetime64[ns]`` values:
+    one parse per format for the column, not one per record (a clean table took 0.1 s in
+    scalar parses). The same days as the scalar function, record by record (tested)."""
+    raw = pd.Series(np.asarray(raw, dtype=object))
+    captured = np.asarray(captured, dtype=object)
+    texts = raw[~raw.map(is_missing).astype(bool)].map(lambda v: str(v).strip())
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for fmt in _BIRTH_FORMATS:
+        if texts.empty:
+            break
+        parsed = pd.to_datetime(texts, format=fmt, errors="coerce")
+        read = parsed.notna().to_numpy()
+        for position, day in zip(texts.index[read], parsed[read], strict=True):
+            if day.year >= 1920 and day < pd.Timestamp(captured[position]):
+                out[position] = day.as_unit("ns").asm8
+        texts = texts[~read]  # a text the format read is decided, as in the scalar rule
+    return out
 
 
 def clean_table(records: pd.DataFrame, *, phone, email) -> pd.DataFrame:
@@ -184,15 +207,14 @@ def clean_table(records: pd.DataFrame, *, phone, email) -> pd.DataFrame:
     city = records["city"].map(standardize_city)
     province_given = records["province"].map(standardize_province)
     province_of_city = city.map(lambda c: None if is_missing(c) else CITY_PROVINCES[c][0])
-    births = [parse_birth_date(b, c)
-              for b, c in zip(records["birth_date"], records["captured_date"], strict=True)]
+    births = _parse_birth_dates(records["birth_date"], records["captured_date"])
     return pd.DataFrame({
         "record_id": records["record_id"].to_numpy(),
         "source": records["source"].astype(str).to_numpy(),
         "name_std": records["name"].map(standardize_name).to_numpy(dtype=object),
         "phone_std": records["phone"].map(phone).to_numpy(dtype=object),
         "email_std": records["email"].map(email).to_numpy(dtype=object),
-        "birth_date_std": pd.Series(births, dtype="datetime64[ns]").to_numpy(),
+        "birth_date_std": births,
         "city_std": city.to_numpy(dtype=object),
         "province_std": province_of_city.where(province_of_city.notna(),
                                                province_given).to_numpy(dtype=object),

@@ -199,3 +199,29 @@ def test_groups_chain_through_shared_records():
     assert groups.tolist() == [0, 1, 2, 1, 1]
     with pytest.raises(ValueError, match="not in record_ids"):
         groups_from_pairs(["a"], [("a", "z")])
+
+
+_BIRTH_TEXTS = ["1990-05-17", "1990/5/17", " 1990-5-7 ", "1990-02-30", "1919-12-31", "1920-01-01",
+                "2030-01-01", "2023-12-31", "2024-01-01", "nan", "NaT", "", "1990.05.17",
+                "17/05/1990", "1990-05-17 10:00", "0001-01-01", "9999-12-31", "1990-13-01",
+                "１９９０-０５-１７", "19900517", 19900517, pd.Timestamp("1990-05-17"), None,
+                np.nan, pd.NA, "1990-05/17"]
+
+
+@pytest.mark.parametrize("which", ["shipped", "second", "edge"])
+def test_clean_table_reads_birth_dates_as_parse_birth_date_does(records, which):
+    """clean_table parses a column at once; every record gets parse_birth_date's day."""
+    from crm_lab.information import _parse_birth_dates, parse_birth_date
+
+    if which == "edge":
+        raw = pd.Series(_BIRTH_TEXTS * 2, dtype=object)
+        captured = pd.Series([pd.Timestamp("2024-01-01"), "1990-05-18", None] * len(_BIRTH_TEXTS),
+                             dtype=object)[: len(raw)]
+    else:
+        table = records if which == "shipped" else second_shop()["customer_records"]
+        raw, captured = table["birth_date"], table["captured_date"]
+    want = pd.Series([parse_birth_date(b, c) for b, c in zip(raw, captured, strict=True)],
+                     dtype="datetime64[ns]")
+    got = pd.Series(_parse_birth_dates(raw, captured))
+    pd.testing.assert_series_equal(got, want, check_names=False)
+    assert want.notna().sum() >= (3 if which == "edge" else 100)
