@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
+from grader.autograde.run import usable_cores
 from grader.autograde.status import read_status
 from grader.course import COURSE_ROOT, chapter_names, nbgrader_env, run_nbgrader
 from grader.sample_class import write_benchmark_class
@@ -165,11 +165,11 @@ def main() -> None:
     parser.add_argument("--chapter", action="append", choices=chapter_names(),
                         help="a chapter to grade (repeatable; default: every chapter)")
     parser.add_argument("--n", type=int, default=40, help="submissions per chapter")
-    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--workers", type=int, default=usable_cores())
     parser.add_argument("--skip-stock", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    print(f"{os.cpu_count()} cores", flush=True)
+    print(f"{usable_cores()} cores", flush=True)
     rows = [bench_chapter(chapter, args.n, args.workers, args.skip_stock)
             for chapter in args.chapter or chapter_names()]
     print_table(rows)

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     p = _command(sub, "grade", _grade, "autograde a chapter for the class, in parallel")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("-j", "--workers", type=int, default=None,
-                   help="kernels run in parallel (default: CPU cores)")
+                   help="kernels run in parallel (default: the cores this process may use)")
     p.add_argument("--force", action="store_true",
                    help="regrade submissions already graded and unchanged")
     p.add_argument("--timeout", type=int, default=None,

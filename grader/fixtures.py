@@ -63,18 +63,20 @@ def fresh_copies(make):
     return fresh
 
 
-def warm_fixtures() -> int:
+def warm_fixtures(imported_only: bool = False) -> int:
     """Build every :func:`fresh_copies` fixture of the ``grader.fixtures*`` modules once (the
     grading kernels' template does, so kernels forked from it start with them); how many.
     They are pure functions of the code, never of the shipped files, so a kernel gets
-    exactly what it would build itself. A fixture that fails is left to fail in the kernel."""
+    exactly what it would build itself. A fixture that fails is left to fail in the kernel.
+    ``imported_only``: only those of the modules imported already (a template that
+    imported one chapter's modules warms that chapter's fixtures)."""
     import importlib
     import pkgutil
 
     import grader
 
     for info in pkgutil.iter_modules(grader.__path__, prefix="grader."):
-        if info.name.startswith("grader.fixtures"):
+        if info.name.startswith("grader.fixtures") and not imported_only:
             importlib.import_module(info.name)
     built = 0
     for cached in _WARMABLE:

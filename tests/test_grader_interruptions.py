@@ -20,18 +20,23 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_interruptions")]
 
 
 def _kill_a_busy_worker(killed: list, within_s: float = 120) -> None:
-    """SIGKILL the first grading worker seen running a kernel (its template and a kernel
-    below it), as the OOM killer or a crash in a library would end it; ``killed`` gets the
-    processes that were below it."""
+    """SIGKILL the first grading worker seen talking to a kernel, as the OOM killer or a
+    crash in a library would end it; ``killed`` gets that kernel (a child of the run's
+    kernel template, listening on the ports the worker is connected to) and the worker."""
     me = psutil.Process()
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         for worker in me.children():
             try:
-                below = worker.children(recursive=True)
-                if "spawn_main" in " ".join(worker.cmdline()) and len(below) >= 2:
+                ports = {c.raddr.port for c in worker.net_connections(kind="tcp") if c.raddr}
+                kernels = [p for p in me.children(recursive=True) if p.pid != worker.pid
+                           and ports & {c.laddr.port for c in p.net_connections(kind="tcp")}]
+                if kernels:
                     worker.kill()
-                    killed.extend(below)
+                    killed.extend([worker, *kernels])
+                    # gone within seconds, while the run goes on: not at the run's end
+                    _, alive = psutil.wait_procs(kernels, timeout=5)
+                    killed.append(("alive after 5 s", alive))
                     return
             except psutil.Error:
                 continue
@@ -49,8 +54,9 @@ def test_a_grading_worker_killed_midway_costs_nobody_their_grade(tmp_path_factor
                 memory_limit_bytes=MEMORY, progress=False)
     killer.join()
     assert killed, "no worker was seen running a kernel"
-    _, orphans = psutil.wait_procs(killed, timeout=10)
-    assert not orphans, "the killed worker's template or kernel outlived it"
+    *processes, (_, alive) = killed
+    assert not alive, "the killed worker's kernel went on running"
+    assert not psutil.wait_procs(processes, timeout=10)[1]
     for name in names:
         assert run.statuses[name].state == GRADED, run.statuses[name].label
         assert sum(autograded_points(course, name).values()) == STUDENTS[name].expected, name
@@ -58,6 +64,12 @@ def test_a_grading_worker_killed_midway_costs_nobody_their_grade(tmp_path_factor
 
 def _depth_below(process, ancestor_pid: int) -> int:
     return [p.pid for p in process.parents()].index(ancestor_pid) + 1
+
+
+def _is_the_moment(process, main_pid: int, moment: str) -> bool:
+    if moment == "workers starting":
+        return "spawn_main" in " ".join(process.cmdline())
+    return _depth_below(process, main_pid) >= 2 and bool(process.net_connections(kind="tcp"))
 
 
 @pytest.mark.parametrize("moment", ["workers starting", "kernel running"])
@@ -72,14 +84,14 @@ def test_a_killed_grading_run_leaves_no_process_behind_and_resumes(tmp_path_fact
     main = subprocess.Popen(
         [sys.executable, "-m", "grader", "grade", CHAPTER, "--root", str(course), "-q",
          "--timeout", str(TIMEOUT_S)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # main -> worker (1) -> kernel template (2) -> kernel (3)
-    depth = 1 if moment == "workers starting" else 3
+    # main -> workers and the kernel template (1); template -> kernels (2), which listen on
+    # TCP ports (its other child, the reference answers' run, does not)
     below: list = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and main.poll() is None:
         try:
             below = psutil.Process(main.pid).children(recursive=True)
-            if any(_depth_below(p, main.pid) >= depth for p in below):
+            if any(_is_the_moment(p, main.pid, moment) for p in below):
                 break
         except (psutil.Error, ValueError):
             pass

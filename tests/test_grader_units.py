@@ -218,6 +218,73 @@ def test_without_sources_the_released_notebooks_are_read(tmp_path):
     assert chapter_modules(tmp_path) == ("pandas",)
 
 
+def test_a_grading_run_s_template_imports_its_own_chapter_s_modules(tmp_path):
+    """One chapter graded: the modules of that chapter only, not another's scikit-learn."""
+    from grader.autograde.imports import chapter_modules, preloaded_modules
+
+    for name, code in (("01_a", "import pandas"), ("02_b", "import sklearn.cluster")):
+        (tmp_path / "solutions" / name).mkdir(parents=True)
+        nbformat.write(new_notebook(cells=[new_code_cell(code)]),
+                       tmp_path / "solutions" / name / f"{name}.ipynb")
+    assert chapter_modules(tmp_path, "01_a") == ("pandas",)
+    assert chapter_modules(tmp_path) == ("pandas", "sklearn.cluster")
+    assert "sklearn.cluster" not in preloaded_modules(tmp_path, chapter="01_a")
+
+
+def test_a_template_builds_the_fixtures_of_the_modules_it_imported_only(monkeypatch):
+    """A grading run's template imports one chapter's modules; warming the fixtures must not
+    import (and build) every other chapter's."""
+    import importlib
+
+    from grader.fixtures import warm_fixtures
+
+    imported = []
+    real = importlib.import_module
+    monkeypatch.setattr(importlib, "import_module",
+                        lambda name, *a: imported.append(name) or real(name, *a))
+    assert warm_fixtures(imported_only=True) > 0
+    assert imported == []
+    warm_fixtures()
+    assert "grader.fixtures_information" in imported
+
+
+@pytest.mark.slow
+def test_workers_fork_from_the_run_s_shared_template_or_else_their_own(tmp_path):
+    """Kernels of every worker come from the one SharedTemplate; a worker that cannot reach
+    it (it died, before or after the worker first asked) starts a template of its own, and
+    its kernels still run."""
+    from grader.autograde.kernels import PrewarmedKernels, SharedTemplate
+
+    parent = "import os; print(os.getppid())"
+    with SharedTemplate(("json",), None, str(tmp_path)) as shared:
+        assert shared.address and shared.address.startswith(str(tmp_path))
+        first, second = (PrewarmedKernels(modules=("json",), template_address=shared.address)
+                         for _ in range(2))
+        template_pid = f"{shared.template.process.pid}\n"
+        assert run_in_forked_kernel(first, parent) == ("ok", template_pid)
+        assert run_in_forked_kernel(second, parent) == ("ok", template_pid)
+        shared.template.process.kill()
+        shared.template.process.join(10)
+        late = PrewarmedKernels(modules=("json",), template_address=shared.address)
+        for kernels in (first, late):  # connected before it died; never connected
+            status, ppid = run_in_forked_kernel(kernels, parent)
+            assert status == "ok" and ppid == f"{kernels.template.private.process.pid}\n"
+
+
+@pytest.mark.slow
+def test_a_kernel_cannot_read_the_code_an_earlier_kernel_ran():
+    """IPython keeps every kernel's inputs in one history database per user; a graded
+    kernel keeps its history in memory only, so `%history -g` cannot show it another
+    student's answers."""
+    from grader.autograde.kernels import PrewarmedKernels
+
+    kernels = PrewarmedKernels(modules=("json",))
+    code = "answer = 'q7z5x answer of student A'\nimport time; time.sleep(0.5)"
+    assert run_in_forked_kernel(kernels, code)[0] == "ok"
+    status, found = run_in_forked_kernel(kernels, "%history -g q7z5x")
+    assert status == "ok" and "student A" not in found
+
+
 def _messages(chunks: list[str], error_after: int | None = None) -> list[dict]:
     """Kernel IOPub messages: printed ``chunks``, and an error after chunk ``error_after``."""
     msgs = [{"msg_type": "stream", "header": {"msg_type": "stream"},
@@ -364,3 +431,17 @@ def test_a_grading_run_shares_one_database_engine_and_lets_it_go(tmp_path):
             assert [s.id for s in second.students] == ["ana"]
     with open_gradebook(url, "crm-course") as after:
         assert type(after) is Gradebook and [s.id for s in after.students] == ["ana"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity"), reason="Linux only")
+def test_grade_uses_as_many_workers_as_cores_it_may_run_on():
+    """A container or `taskset` may allow fewer cores than the machine has: a worker per
+    machine core would then crowd the allowed ones."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from grader.autograde.run import usable_cores; print(usable_cores())"
+    one = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+    assert one.stdout.strip() == "1"

@@ -141,15 +141,18 @@ def _first_party_imports(names: set[str]) -> set[str]:
     return found
 
 
-def chapter_modules(root: Path) -> tuple[str, ...]:
+def chapter_modules(root: Path, chapter: str | None = None) -> tuple[str, ...]:
     """Every installed, non-standard-library module the course's notebooks import, sorted.
 
     Reads ``<root>/solutions/*/*.ipynb`` (hidden tests included), or
-    ``<root>/chapters/*/*.ipynb`` when there are no sources.
+    ``<root>/chapters/*/*.ipynb`` when there are no sources; ``chapter`` (a folder name,
+    e.g. ``02_customer_information``): that chapter's notebooks only, as a grading run
+    needs (a template that imports another chapter's scikit-learn only costs time).
     """
     root = Path(root)
+    pattern = f"{chapter}/*.ipynb" if chapter else "*/*.ipynb"
     for folder in _NOTEBOOK_FOLDERS:
-        notebooks = sorted((root / folder).glob("*/*.ipynb"))
+        notebooks = sorted((root / folder).glob(pattern))
         if notebooks:
             break
     names: set[str] = set()
@@ -162,7 +165,9 @@ def chapter_modules(root: Path) -> tuple[str, ...]:
     return tuple(sorted(n for n in names if top_level_ok[n.split(".")[0]]))
 
 
-def preloaded_modules(root: Path, extra: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
-    """What a kernel template imports: the chapters' modules, ipykernel's, then ``extra``."""
-    seen = dict.fromkeys((*chapter_modules(root), *KERNEL_MODULES, *extra))
+def preloaded_modules(root: Path, extra: tuple[str, ...] | list[str] = (),
+                      chapter: str | None = None) -> tuple[str, ...]:
+    """What a kernel template imports: the chapters' modules (``chapter``'s only, if given),
+    ipykernel's, then ``extra``."""
+    seen = dict.fromkeys((*chapter_modules(root, chapter), *KERNEL_MODULES, *extra))
     return tuple(seen)

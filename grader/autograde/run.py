@@ -33,6 +33,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -67,7 +68,7 @@ from grader.autograde.tamper import scan as scan_for_tampering
 from grader.autograde.worker import Job, Outcome, init_worker, run_job
 from grader.course import COURSE_ROOT
 
-__all__ = ["grade", "GradingRun", "format_summary"]
+__all__ = ["grade", "GradingRun", "format_summary", "usable_cores"]
 
 
 @dataclass
@@ -102,7 +103,7 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
           progress: bool = True) -> GradingRun:
     """Autograde ``chapter`` for every student in ``submitted/`` (or ``students``).
 
-    ``workers``: parallel kernels (default: CPU cores); ``timeout_seconds``: per
+    ``workers``: parallel kernels (default: :func:`usable_cores`); ``timeout_seconds``: per
     cell (default: ``c.Execute.timeout`` of nbgrader_config.py);
     ``memory_limit_bytes``: address space per kernel (0 = none); ``kernels``:
     ``"prewarmed"`` or ``"fresh"``; ``force``: regrade submissions graded before.
@@ -122,7 +123,7 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
         if unknown:
             raise ValueError(f"no submission of {chapter} for {unknown} in {submitted}")
     chosen = [s for s in known if not students or s in students]
-    run = GradingRun(chapter, workers=workers or os.cpu_count() or 1)
+    run = GradingRun(chapter, workers=workers or usable_cores())
     try:  # the release as the gradebook records it, once for every submission
         source = SourceCells.read(coursedir.db_url, chapter, notebook_id)
     except MissingEntry:  # never released here: each submission says so (ungradable)
@@ -143,11 +144,46 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
                 run.resumed.append(student)
             yield None  # counted as done at once
 
-    with one_engine(coursedir.db_url, coursedir.course_id):
+    # The instructors' notebook: the kernels' template remembers its reference answers.
+    answers_from = Path(coursedir.format_path(coursedir.source_directory, ".", chapter),
+                        f"{notebook_id}.ipynb")
+    answers_from = str(answers_from) if answers_from.is_file() else None
+    with (tempfile.TemporaryDirectory(prefix="crm-grading-", ignore_cleanup_errors=True) as shared,
+          _shared_template(kernels, root, cfg, chapter, answers_from, shared,
+                           bool(chosen)) as template,
+          one_engine(coursedir.db_url, coursedir.course_id)):
         _execute_all(prepared(), len(chosen), run, coursedir, cfg, chapter, notebook_id, root,
-                     overrides, kernels, progress)
+                     overrides, kernels, progress, (answers_from, shared, *template))
     run.seconds = time.perf_counter() - began
     return run
+
+
+@contextmanager
+def _shared_template(kernels: str, root: Path, cfg, chapter: str, answers_from: str | None,
+                     folder: str, wanted: bool):
+    """``(address, modules)`` of one kernel template for every worker of the run, started
+    now so that it warms up while the workers start (:class:`SharedTemplate`); ``(None,
+    None)`` for cold kernels, or with nothing to grade."""
+    if kernels != "prewarmed" or not hasattr(os, "fork") or not wanted:
+        yield None, None
+        return
+    from grader.autograde.imports import preloaded_modules
+    from grader.autograde.kernels import SharedTemplate
+
+    extra = cfg.RobustExecute.get("preload_modules", ())
+    modules = preloaded_modules(root, extra=extra, chapter=chapter)
+    with SharedTemplate(modules, str(root), folder, answers_from) as template:
+        yield template.address, modules
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which a container or ``taskset``
+    narrows), not the machine's: one worker per core is the fastest (3 on 2 cores is
+    slower); ``os.cpu_count()`` where affinity is unknown."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _chapter_notebook(coursedir, chapter: str) -> str:
@@ -235,7 +271,7 @@ def _unscored(coursedir, chapter, notebook_id, student, dest, state, reason, not
 
 
 def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, root, overrides,
-                 kernels, progress):
+                 kernels, progress, sources):
     """Run the jobs ``prepared`` yields (``None`` = nothing to run) on pools of workers.
 
     Preparing (main process) overlaps with the workers' start-up and with execution: at
@@ -243,6 +279,8 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
     class of any size. Results are recorded in the main process as they arrive. A
     worker that dies (not a kernel: those are separate processes) breaks the pool; its
     jobs run again in a new pool, and a job that was in a broken pool twice is reported.
+    ``sources``: ``(answers_from, shared folder, template address, modules)`` for the
+    workers' kernels (:func:`~grader.autograde.worker.init_worker`).
     """
     from tqdm import tqdm
 
@@ -257,11 +295,7 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
         bar.set_postfix_str(f"{pending.student}: {_short(status)}")
         bar.update()
 
-    # The instructors' notebook: kernels' templates remember its reference answers.
-    source = Path(coursedir.format_path(coursedir.source_directory, ".", chapter))
-    answers_from = source / f"{notebook_id}.ipynb"
-    answers_from = str(answers_from) if answers_from.is_file() else None
-    with _StopOnInterrupt() as stop, tempfile.TemporaryDirectory(prefix="crm-answers-") as shared:
+    with _StopOnInterrupt() as stop:
         queue = _JobQueue(prepared, skipped=bar.update)
         try:
             while queue.has_more() and not stop.requested:
@@ -269,7 +303,7 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
                                          mp_context=get_context("spawn"),
                                          initializer=init_worker,
                                          initargs=(str(root), overrides, kernels,
-                                                   os.getpid(), answers_from, shared)) as pool:
+                                                   os.getpid(), *sources)) as pool:
                     _drain(pool, queue, record, stop, ahead=_AHEAD * run.workers)
         finally:
             bar.close()

@@ -55,7 +55,9 @@ class Outcome:
 
 
 def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None = None,
-                answers_from: str | None = None, answers_shared: str | None = None) -> None:
+                answers_from: str | None = None, answers_shared: str | None = None,
+                template_address: str | None = None,
+                modules: tuple[str, ...] | None = None) -> None:
     """Set up a worker process once: configuration, and the kernel source.
 
     ``kernels``: ``"fresh"`` (jupyter_client starts each kernel) or ``"prewarmed"``
@@ -63,7 +65,10 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
     ``parent_pid``: the grading process, whose end this worker does not outlive;
     ``answers_from``: the chapter's source notebook, whose reference answers the
     pre-warmed kernels start with (:mod:`grader.memo`); ``answers_shared``: a folder the
-    workers of one run share, so that one template computes those answers for all.
+    workers of one run share, so that one template computes those answers for all;
+    ``template_address``: the run's shared template (:class:`~grader.autograde.kernels.
+    SharedTemplate`), if any; ``modules``: what a template of this worker's own imports
+    (default: what the course's notebooks import).
     """
     # nbgrader's Execute sets this while autograding; kernels inherit it.
     os.environ["NBGRADER_EXECUTION"] = "autograde"
@@ -78,10 +83,11 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
         from grader.autograde.kernels import PrewarmedKernels
 
         settings = _STATE["config"].RobustExecute
-        modules = preloaded_modules(root, extra=settings.get("preload_modules", ()))
+        if modules is None and not template_address:
+            modules = preloaded_modules(root, extra=settings.get("preload_modules", ()))
         pool = PrewarmedKernels(memory_limit_bytes=settings.get("memory_limit_bytes", None),
                                 modules=modules, course_root=root, answers_from=answers_from,
-                                answers_shared=answers_shared)
+                                answers_shared=answers_shared, template_address=template_address)
         _STATE["factory"] = pool.kernel_manager
 
 
