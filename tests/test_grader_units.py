@@ -272,6 +272,28 @@ def test_workers_fork_from_the_run_s_shared_template_or_else_their_own(tmp_path)
 
 
 @pytest.mark.slow
+def test_a_shared_template_that_never_answers_costs_a_wait_not_the_submission(tmp_path,
+                                                                              monkeypatch):
+    """A socket that takes the request and never answers (a hung template): after the
+    wait, the worker forks from a template of its own."""
+    import socket
+
+    from grader.autograde import kernels
+
+    monkeypatch.setattr(kernels._TemplateClient, "ANSWER_SECONDS", 1)
+    hung = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hung.bind(str(tmp_path / "hung.sock"))
+    hung.listen(1)
+    try:
+        pool = kernels.PrewarmedKernels(modules=("json",),
+                                        template_address=str(tmp_path / "hung.sock"))
+        assert run_in_forked_kernel(pool, "6 * 7")[0] == "ok"
+        assert pool.template.private is not None
+    finally:
+        hung.close()
+
+
+@pytest.mark.slow
 def test_a_kernel_cannot_read_the_code_an_earlier_kernel_ran():
     """IPython keeps every kernel's inputs in one history database per user; a graded
     kernel keeps its history in memory only, so `%history -g` cannot show it another

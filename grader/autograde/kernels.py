@@ -128,10 +128,13 @@ class _ReferenceAnswers:
         self.pid, self.fd, self.chunks = pid, fd, []
 
     @classmethod
-    def start(cls, notebook: str | None, shared: str | None = None) -> _ReferenceAnswers | None:
+    def start(cls, notebook: str | None, shared: str | None = None,
+              close: tuple = ()) -> _ReferenceAnswers | None:
         """``shared``: a folder the templates of one grading run share; the first to claim
         it runs the notebook and leaves the answers there, the others read them (one
-        solution run per grading run instead of one per worker)."""
+        solution run per grading run instead of one per worker). ``close``: the template's
+        sockets, which the throwaway child must not keep open (a listening socket held
+        by it would take connections nobody answers, once the template is gone)."""
         from grader import memo
 
         memo.memoize_package("grader.reference")
@@ -141,6 +144,8 @@ class _ReferenceAnswers:
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
+            for sock in close:
+                sock.close()
             cls._child(Path(notebook), write_fd, Path(shared) if shared else None)
         os.close(write_fd)
         return cls(pid, read_fd)
@@ -269,7 +274,8 @@ def _template_main(conn, modules: tuple[str, ...], course_root: str | None,
             pass
     _warm_deterministic_data(course_root)
     _warm_library_caches()
-    answers = _ReferenceAnswers.start(answers_from, answers_shared)
+    answers = _ReferenceAnswers.start(answers_from, answers_shared,
+                                      close=(server,) if server is not None else ())
     # Objects that exist now are never collected in the kernels: without this, each
     # kernel's first garbage collection writes to (and so copies) every page they are on.
     gc.freeze()
@@ -553,6 +559,9 @@ class _TemplateClient:
     that worker, never a lost submission.
     """
 
+    #: How long a request may wait: the template answers once warmed up (about 3 s).
+    ANSWER_SECONDS = 180
+
     def __init__(self, address: str, fallback):
         self.address, self.fallback = address, fallback
         self.conn = None
@@ -569,6 +578,8 @@ class _TemplateClient:
                     if self.conn is None:
                         self.conn = Client(self.address, family="AF_UNIX")
                     self.conn.send(request)
+                    if not self.conn.poll(self.ANSWER_SECONDS):  # a template that hangs
+                        raise TimeoutError(f"no kernel from {self.address}")
                     return self.conn.recv()
                 except (OSError, EOFError):
                     if self.conn is not None:
