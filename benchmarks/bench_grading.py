@@ -2,7 +2,9 @@
 chapter. Prints figures; asserts nothing.
 
 For each chapter (default: every chapter in solutions/), both grade the same N submissions
-(default 40), each in its own temporary course copy: the chapter's benchmark mix
+(default 40), each in its own temporary course copy, each timed as the one command an
+instructor runs (``python -m grader grade`` and ``nbgrader autograde``, start-up included).
+The submissions are the chapter's benchmark mix
 (:func:`grader.sample_class.benchmark_mix`: the worked solution, a blank, another correct
 style and one slip per answer, all derived from the chapter; for 06 also its hand-written
 styles and mistakes). No submission of the mix prints a warning: stock nbgrader scores a
