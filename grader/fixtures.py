@@ -75,9 +75,10 @@ def warm_fixtures(imported_only: bool = False) -> int:
 
     import grader
 
-    for info in pkgutil.iter_modules(grader.__path__, prefix="grader."):
-        if info.name.startswith("grader.fixtures") and not imported_only:
-            importlib.import_module(info.name)
+    if not imported_only:
+        for info in pkgutil.iter_modules(grader.__path__, prefix="grader."):
+            if info.name.startswith("grader.fixtures"):
+                importlib.import_module(info.name)
     built = 0
     for cached in _WARMABLE:
         try:

@@ -249,10 +249,10 @@ def _run_solution_cells(notebook: Path) -> None:
 
 def _template_main(conn, modules: tuple[str, ...], course_root: str | None,
                    answers_from: str | None = None, answers_shared: str | None = None,
-                   listen=None) -> None:
+                   server=None) -> None:
     """Import ``modules``, then fork one kernel per request until ``conn`` closes.
 
-    Requests come on ``conn`` and, with ``listen`` (a listening Unix socket, bound by
+    Requests come on ``conn`` and, with ``server`` (a listening Unix socket, bound by
     the process that started this one), from any process that connects there: the
     workers of one grading run share one template that way (:class:`SharedTemplate`).
     Everything is served from this one thread, one request at a time: a fork from a
@@ -266,7 +266,6 @@ def _template_main(conn, modules: tuple[str, ...], course_root: str | None,
     import importlib
     from multiprocessing.connection import Connection
 
-    server = listen  # bound and listening already: workers may connect (and wait) meanwhile
     for name in modules:
         try:
             importlib.import_module(name)
@@ -369,7 +368,7 @@ def _become_kernel(conn, argv: list[str], cwd: str | None, env: dict[str, str],
             os.dup2(devnull, fd)
         apply_memory_limit(memory_limit_bytes)
         # ipykernel's own parent watch: the kernel exits when the template does (and the
-        # template exits when its worker does), so a worker that dies leaves no kernel.
+        # template exits when the process that started it does), so none is left behind.
         # History in memory only: IPython's database is one per user, and `%history -g`
         # in one student's notebook would show the code of every kernel graded before.
         argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}",
@@ -443,6 +442,11 @@ class _ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
+def _kernel_request(argv, cwd, env, memory_limit_bytes) -> dict:
+    """What a template needs to fork one kernel: :func:`_become_kernel`'s arguments."""
+    return {"argv": argv, "cwd": cwd, "env": env, "memory_limit_bytes": memory_limit_bytes}
+
+
 class _Template:
     """One template process and the lock that serialises requests to it.
 
@@ -453,24 +457,24 @@ class _Template:
 
     def __init__(self, modules: tuple[str, ...], course_root: str | None,
                  answers_from: str | None = None, answers_shared: str | None = None,
-                 listen=None):
+                 server=None):
         self.modules, self.course_root, self.answers_from = modules, course_root, answers_from
         self.answers_shared = answers_shared
         self.lock = threading.Lock()
-        self._start(listen)
+        self._start(server)
 
-    def _start(self, listen=None) -> None:
+    def _start(self, server=None) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_template_main,
                                    args=(child, self.modules, self.course_root,
-                                         self.answers_from, self.answers_shared, listen),
+                                         self.answers_from, self.answers_shared, server),
                                    daemon=True, name="kernel-template")
         self.process.start()
         child.close()
 
     def fork_kernel(self, argv, cwd, env, memory_limit_bytes) -> int:
-        request = {"argv": argv, "cwd": cwd, "env": env, "memory_limit_bytes": memory_limit_bytes}
+        request = _kernel_request(argv, cwd, env, memory_limit_bytes)
         with self.lock:
             try:
                 return self._ask(request)
@@ -514,7 +518,7 @@ class SharedTemplate:
             server.listen(64)
             with _sigint_ignored():
                 self.template = _Template(tuple(modules), course_root, answers_from, folder,
-                                          listen=server)
+                                          server=server)
         except OSError:
             self.address = None
         finally:
@@ -571,7 +575,7 @@ class _TemplateClient:
     def fork_kernel(self, argv, cwd, env, memory_limit_bytes) -> int:
         from multiprocessing.connection import Client
 
-        request = {"argv": argv, "cwd": cwd, "env": env, "memory_limit_bytes": memory_limit_bytes}
+        request = _kernel_request(argv, cwd, env, memory_limit_bytes)
         with self.lock:
             if self.private is None:
                 try:

@@ -35,6 +35,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -152,8 +153,11 @@ def grade(chapter: str, *, root: Path = COURSE_ROOT, students: list[str] | None 
           _shared_template(kernels, root, cfg, chapter, answers_from, shared,
                            bool(chosen)) as template,
           one_engine(coursedir.db_url, coursedir.course_id)):
+        address, modules = template
         _execute_all(prepared(), len(chosen), run, coursedir, cfg, chapter, notebook_id, root,
-                     overrides, kernels, progress, (answers_from, shared, *template))
+                     overrides, kernels, progress,
+                     {"answers_from": answers_from, "answers_shared": shared,
+                      "template_address": address, "modules": modules})
     run.seconds = time.perf_counter() - began
     return run
 
@@ -279,8 +283,8 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
     class of any size. Results are recorded in the main process as they arrive. A
     worker that dies (not a kernel: those are separate processes) breaks the pool; its
     jobs run again in a new pool, and a job that was in a broken pool twice is reported.
-    ``sources``: ``(answers_from, shared folder, template address, modules)`` for the
-    workers' kernels (:func:`~grader.autograde.worker.init_worker`).
+    ``sources``: where the workers' kernels come from, as keywords of
+    :func:`~grader.autograde.worker.init_worker`.
     """
     from tqdm import tqdm
 
@@ -301,9 +305,9 @@ def _execute_all(prepared, total, run, coursedir, cfg, chapter, notebook_id, roo
             while queue.has_more() and not stop.requested:
                 with ProcessPoolExecutor(max_workers=run.workers,
                                          mp_context=get_context("spawn"),
-                                         initializer=init_worker,
+                                         initializer=partial(init_worker, **sources),
                                          initargs=(str(root), overrides, kernels,
-                                                   os.getpid(), *sources)) as pool:
+                                                   os.getpid())) as pool:
                     _drain(pool, queue, record, stop, ahead=_AHEAD * run.workers)
         finally:
             bar.close()

@@ -83,7 +83,7 @@ def init_worker(root: str, overrides: dict, kernels: str, parent_pid: int | None
         from grader.autograde.kernels import PrewarmedKernels
 
         settings = _STATE["config"].RobustExecute
-        if modules is None and not template_address:
+        if modules is None:
             modules = preloaded_modules(root, extra=settings.get("preload_modules", ()))
         pool = PrewarmedKernels(memory_limit_bytes=settings.get("memory_limit_bytes", None),
                                 modules=modules, course_root=root, answers_from=answers_from,
